@@ -1,0 +1,54 @@
+# objstream: build, run, test and measure.
+#
+#   make run     install what is missing, build, serve config/objstream.json
+#   make test    install what is missing, build, run every test (under 15 minutes)
+#   make bench   the full benchmark matrix (release build); make bench-quick: one minute
+#   make soak    long-running traffic; make fuzz: long decoder fuzzing
+
+SWIFT        ?= swift
+CONFIG       ?= config/objstream.json
+DEB_PACKAGES := libmicrohttpd-dev liblz4-dev pkg-config curl prometheus iperf3 iproute2 procps
+RELEASE_BIN  := .build/release/objstream
+DEBUG_BIN    := .build/debug/objstream
+
+.PHONY: all deps build release run test bench bench-quick soak fuzz clean
+
+all: build
+
+# Installs only what is missing, so a second run does nothing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	$(RELEASE_BIN) serve --config $(CONFIG)
+
+test: build
+	OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --parallel --num-workers 2
+
+bench: release
+	$(RELEASE_BIN) bench --config $(CONFIG) --out bench-results/bench.json
+
+bench-quick: release
+	$(RELEASE_BIN) bench --quick --config $(CONFIG) --out bench-results/bench-quick.json
+
+soak: build
+	OBJSTREAM_SOAK=1 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter Soak
+
+fuzz: build
+	OBJSTREAM_FUZZ_ITERATIONS=2000000 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter Fuzz
+
+clean:
+	rm -rf .build bench-results

@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "objstream",
+    products: [
+        .library(name: "ObjStreamWire", targets: ["ObjStreamWire"]),
+        .library(name: "ObjStreamReceive", targets: ["ObjStreamReceive"]),
+        .library(name: "ObjStreamGateway", targets: ["ObjStreamGateway"]),
+        .library(name: "ObjStreamSend", targets: ["ObjStreamSend"]),
+        .executable(name: "objstream", targets: ["objstream"]),
+    ],
+    targets: [
+        // C libraries from Debian packages, one thin module each.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+
+        // Layers, bottom up.
+        .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
+        .target(name: "ObjStreamMetrics"),
+        .target(name: "ObjStreamConfig"),
+        .target(name: "ObjStreamReceive", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        .target(
+            name: "ObjStreamGateway",
+            dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics", "ObjStreamConfig"]
+        ),
+        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics", "ObjStreamConfig"]),
+        .executableTarget(
+            name: "objstream",
+            dependencies: [
+                "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamSend", "ObjStreamMetrics",
+                "ObjStreamConfig",
+            ]
+        ),
+
+        // Tests, with one support library for paths, processes and ports.
+        .target(name: "ObjStreamTestSupport", path: "Tests/ObjStreamTestSupport"),
+        .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
+        .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
+        .testTarget(name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamTestSupport"]),
+        .testTarget(
+            name: "ObjStreamGatewayTests",
+            dependencies: ["ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamTestSupport"]
+        ),
+        .testTarget(
+            name: "ObjStreamSendTests",
+            dependencies: [
+                "ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
+                "ObjStreamTestSupport",
+            ]
+        ),
+        .testTarget(name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamTestSupport"]),
+    ]
+)
+
+// Shared settings, applied once to every Swift target.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}
+
+package.swiftLanguageModes = [.v6]

@@ -1,0 +1,8 @@
+/// `objstream serve`.
+enum ServeCommand {
+    /// Runs the command with its arguments; returns the exit status.
+    static func run(_ arguments: [String]) -> Int32 {
+        FileHandleError.write("objstream serve: not built yet\n")
+        return 2
+    }
+}
