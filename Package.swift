@@ -42,7 +42,7 @@ let package = Package(
         ),
 
         // Tests, with one support library for paths, processes and ports.
-        .target(name: "ObjStreamTestSupport", path: "Tests/ObjStreamTestSupport"),
+        .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamTestSupport"]),

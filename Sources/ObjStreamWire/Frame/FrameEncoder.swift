@@ -45,11 +45,11 @@ public struct FrameEncoder: Sendable {
     /// Appends raw bytes (to build broken streams in tests).
     public mutating func appendRaw(_ raw: [UInt8]) { bytes += raw }
 
-    /// Appends the end-of-stream marker that `fin()` sends.
+    /// Appends the end-of-stream marker that `fin()` sends (flagged `pduStream` on a PDU stream, like every object).
     public mutating func appendFin() {
         // The marker's header cannot fail to encode.
         let hdr = try! HeaderCodec.encode(.finMarker())
-        bytes += ProtoHeader(length: UInt64(hdr.count)).bytes
+        bytes += ProtoHeader(length: UInt64(hdr.count), flags: pduSize > 0 ? .pduStream : []).bytes
         bytes += hdr
     }
 }
