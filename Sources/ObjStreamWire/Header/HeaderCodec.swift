@@ -215,8 +215,13 @@ public enum HeaderCodec {
         }
 
         mutating func slice(_ field: String) throws(WireError) -> UnsafeRawBufferPointer {
+            let start = offset
             let n = Int(try u16(field))
-            try need(n, field)
+            if bytes.count - offset < n {
+                throw WireError(
+                    code: .malformed, field: field, offset: start,
+                    message: "\(n)-byte string runs past hlen \(bytes.count) (\(bytes.count - offset) bytes left)")
+            }
             defer { offset += n }
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
         }
