@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Encodes and decodes object headers (WIRE.md 2.2): strings as `u16` length and
 /// bytes, integers big-endian, custom metadata closed by an empty key.
 public enum HeaderCodec {
@@ -230,7 +234,11 @@ public enum HeaderCodec {
             let start = offset
             let raw = try slice(field)
             if raw.isEmpty { return "" }
-            guard let s = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+            // `String(decoding:)` is specialized and fast but repairs invalid bytes; a
+            // repaired string differs from its source, which one memcmp tells.
+            var s = String(decoding: raw, as: UTF8.self)
+            let intact = s.withUTF8 { $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            guard intact else {
                 throw WireError(code: .invalidUTF8, field: field, offset: start, message: "string is not valid UTF-8")
             }
             return s
