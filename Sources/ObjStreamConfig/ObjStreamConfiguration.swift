@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything `objstream` can be configured with: the contents of `config/objstream.json`.
 ///
 /// Missing keys keep their defaults; unknown keys and out-of-range values are errors,
@@ -33,16 +37,32 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     /// - Returns: The configuration.
     /// - Throws: ``ConfigError`` listing every problem, or `.unreadable` naming the file.
     public static func load(contentsOf path: String) throws(ConfigError) -> ObjStreamConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedDescription
-            throw ConfigError(
-                code: .unreadable, problems: [ConfigProblem(key: "file", value: ConfigWriter.quote(path), message: "cannot read: \(reason)")],
-                cause: error)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var bytes: [UInt8] = []
+        var failure: Int32 = fd < 0 ? errno : 0
+        if fd >= 0 {
+            defer { close(fd) }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    bytes += chunk[..<n]
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = errno
+                    break
+                }
+            }
         }
-        return try parse([UInt8](data))
+        guard failure == 0 else {
+            let reason = String(cString: strerror(failure))
+            throw ConfigError(
+                code: .unreadable,
+                problems: [ConfigProblem(key: "file", value: ConfigWriter.quote(path), message: "cannot read: \(reason)")],
+                cause: POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
+        }
+        return try parse(bytes)
     }
 
     /// Parses and validates a configuration document.
