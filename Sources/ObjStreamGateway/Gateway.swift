@@ -36,7 +36,7 @@ public final class Gateway: Sendable {
     public let metricsRegistry: MetricsRegistry
     let metrics: ReceiveMetrics
     private let httpRequests: MetricFamily<Counter>
-    private let alreadyClosedRequests: Counter
+    private let alreadyClosed = Atomic<Int>(0)
     private let log: @Sendable (String) -> Void
     private let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
     private let sessions = OpenSessions()
@@ -70,9 +70,6 @@ public final class Gateway: Sendable {
         self.httpRequests = metrics.counter(
             "objstream_http_requests_total", help: "HTTP requests answered, by route and status.",
             labels: ["route", "status"])
-        self.alreadyClosedRequests = metrics.counter(
-            "objstream_rx_already_closed_total", help: "Stream requests for already-closed endpoints (drained)."
-        ).labels()
         self.log = log
         self.onSessionEnd = onSessionEnd
     }
@@ -85,6 +82,10 @@ public final class Gateway: Sendable {
 
     /// The bound port (the ephemeral one for port 0); 0 before ``start()``.
     public var port: UInt16 { state.withLock { $0.port } }
+
+    /// Stream requests for already-closed endpoints so far (drained quietly, answered `200`;
+    /// also counted in `objstream_http_requests_total{route="objstream",status="200"}`).
+    public var alreadyClosedRequests: Int { alreadyClosed.load(ordering: .relaxed) }
 
     /// The stream sessions open now.
     public var openSessions: Int { sessions.count }
@@ -239,7 +240,7 @@ public final class Gateway: Sendable {
             case .unknown:
                 return respondError(connection, .objstream, 404, "unknown_endpoint", "unknown transport endpoint '\(trname)'")
             case .alreadyClosed:
-                alreadyClosedRequests.increment()
+                alreadyClosed.wrappingAdd(1, ordering: .relaxed)
                 kind = .drain
             case .found(let endpoint):
                 do {
