@@ -93,6 +93,7 @@ enum ServeCommand {
         let log: @Sendable (String) -> Void = { FileHandleError.write($0 + "\n") }
         let registry = EndpointRegistry()
         let metrics = ReceiveMetrics(registry: .shared)
+        ProcessMetrics.register(on: .shared)
         for endpoint in configuration.endpoints {
             let made: any Endpoint =
                 switch endpoint.action {
