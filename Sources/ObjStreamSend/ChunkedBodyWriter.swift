@@ -34,6 +34,8 @@ final class ChunkedBodyWriter {
     private(set) var connection: SocketConnection?
     /// Whether any byte of the current request went out.
     private(set) var bytesOnWire = false
+    /// How many chunks went out so far: when it changes, everything appended before is on the wire.
+    private(set) var chunksWritten = 0
     private var dryRun = false
 
     /// Creates a writer.
@@ -264,6 +266,7 @@ final class ChunkedBodyWriter {
         head = []
         used = 0
         pendingCRLF = !closesItself
+        chunksWritten &+= 1
     }
 
     /// Writes the chunk size line (after a pending CRLF) and returns its length.

@@ -113,10 +113,11 @@ final class SendQueue: @unchecked Sendable {
         return stopRequested
     }
 
-    /// Asks the sender thread to stop at once.
+    /// Asks the sender thread to stop at once; later pushes are refused from now on.
     func requestStop() {
         condition.lock()
         stopRequested = true
+        if closedReason == nil { closedReason = .stopped }
         condition.broadcast()
         condition.unlock()
     }

@@ -49,7 +49,8 @@ final class StreamSender: @unchecked Sendable {
                 do {
                     try ensureRequest()
                     let marker = ObjectHeader.finMarker()
-                    try writeHeader(marker, hlen: HeaderCodec.encodedLength(of: marker), pduStream: false)
+                    try writeHeader(
+                        marker, hlen: HeaderCodec.encodedLength(of: marker), pduStream: options.pduSize > 0)
                     try writer.endObject()
                     try endRequest()
                 } catch {
@@ -72,6 +73,7 @@ final class StreamSender: @unchecked Sendable {
 
     private func send(_ object: OutgoingObject) throws(SendError) {
         try ensureRequest()
+        let chunksBefore = writer.chunksWritten
         let header = object.header
         let hlen = HeaderCodec.encodedLength(of: header)
         let usesPDUs = options.pduSize > 0
@@ -83,6 +85,11 @@ final class StreamSender: @unchecked Sendable {
                 : try sendData(source, size: Int(size), name: header.objectName)
         }
         try writer.endObject()
+        if writer.chunksWritten != chunksBefore {
+            // A chunk went out while this object was written: everything before it is on the wire.
+            stream.completions.add(pending, error: nil)
+            pending.removeAll(keepingCapacity: true)
+        }
         pending.append(object)
         stream.counters.activity.store(true, ordering: .relaxed)
         if !header.isControl {
