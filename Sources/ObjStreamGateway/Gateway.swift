@@ -27,6 +27,9 @@ import Glibc
 /// already-closed endpoint `200` (body drained quietly); bad `Ais-Session-Id` `400`
 /// `bad_session_id`; other methods `405` `method_not_allowed`; other paths `404`
 /// `not_found`. Every error body is one line of JSON `{"code":"...","error":"..."}`.
+/// libmicrohttpd 0.9 answers only once the body has ended, so after a stream breaks
+/// the rest of the body is drained (up to ``drainLimit``) and answered `400` at its end;
+/// a sender that goes on past the limit has its connection closed instead.
 public final class Gateway: Sendable {
     /// The endpoints this gateway serves.
     public let endpoints: EndpointRegistry
@@ -47,6 +50,10 @@ public final class Gateway: Sendable {
         var port: UInt16 = 0
         var started = false
     }
+
+    /// How many body bytes after a broken stream are drained, waiting for the body's end
+    /// to answer `400`, before the connection is closed instead.
+    public static let drainLimit = 4 << 20
 
     /// The path prefix of stream requests.
     public static let streamPath = "/v1/objstream"
@@ -193,13 +200,12 @@ public final class Gateway: Sendable {
         let size = uploadDataSize.pointee
         if size > 0 {
             uploadDataSize.pointee = 0
-            if case .stream(let session) = request.kind, !session.feed(UnsafeRawBufferPointer(start: uploadData, count: size)),
-                !request.responded
-            {
-                // Answer at once if libmicrohttpd lets us; else the rest is drained and answered at the end.
-                request.responded = respondFailure(connection, session) == .YES
-            }
-            return .YES
+            guard case .stream(let session) = request.kind else { return .YES }
+            if session.feed(UnsafeRawBufferPointer(start: uploadData, count: size)) { return .YES }
+            // libmicrohttpd 0.9 cannot answer before the body ends: drain a bounded tail so that
+            // a sender that ends its body soon gets its 400, then close on one that goes on.
+            request.drainedAfterFailure += size
+            return request.drainedAfterFailure <= Self.drainLimit ? .YES : .NO
         }
         if request.responded { return .YES }
         request.responded = true

@@ -15,6 +15,8 @@ final class RequestContext {
     let kind: Kind
     /// Whether a response has been queued.
     var responded = false
+    /// Body bytes dropped after the session broke.
+    var drainedAfterFailure = 0
 
     init(_ kind: Kind) { self.kind = kind }
 }

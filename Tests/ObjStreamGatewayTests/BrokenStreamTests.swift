@@ -120,4 +120,32 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
         #expect(try harness.put("rx", probe.bytes).status == 200)
         #expect(recorder.recorded.last?.objects.map(\.header.objectName) == ["after"])
     }
+
+    @Test func senderThatGoesOnPastTheDrainLimitAfterABreakIsCut() throws {
+        let harness = try GatewayHarness()
+        defer { harness.stop() }
+        let recorder = RecordingEndpoint()
+        try harness.endpoints.register("rx", recorder)
+        let client = try RawHTTPClient(port: harness.port)
+        try client.send(RawHTTPClient.streamHead("rx"))
+        var badCheck = ProtoHeader(length: 72).bytes
+        badCheck[15] ^= 0xFF
+        try client.sendChunk(badCheck)
+        let piece = [UInt8](repeating: 0x5A, count: 1 << 20)
+        var sent = 0
+        var cut = false
+        while sent < 256 << 20 && !cut {
+            do {
+                try client.sendChunk(piece)
+                sent += piece.count
+            } catch {
+                cut = true
+            }
+        }
+        #expect(cut, "the gateway took \(sent) bytes after the break")
+        #expect(sent < 64 << 20)
+        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(20)))
+        #expect(recorder.ends.map { $0?.code.description } == ["sbr_hdr_checksum"])
+        #expect(harness.counter("objstream_rx_broken_streams_total", "code=\"sbr_hdr_checksum\"") == 1)
+    }
 }
