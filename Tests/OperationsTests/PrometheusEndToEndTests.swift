@@ -112,6 +112,12 @@ import Testing
                 "Prometheus never saw \(expected) bytes")
         }
 
+        // After real traffic with broken streams, the gateway's scrape passes promtool's lint.
+        let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
+        #expect(scrape.contains(#"objstream_rx_broken_streams_total{code="sbr_obj_data_eof"} 2"#))
+        let lint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(scrape.utf8))
+        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
+
         var expressions = try PromQLExpressions.dashboardExpressions()
         expressions += try PromQLExpressions.ruleExpressions()
         #expect(expressions.count >= 30)
