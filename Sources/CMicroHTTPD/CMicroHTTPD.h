@@ -20,4 +20,22 @@ CMicroHTTPD_start_daemon(unsigned int flags, uint16_t port,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
 
+/// The port the daemon is bound to (for port 0: the ephemeral one); 0 when unknown.
+///
+/// `MHD_get_daemon_info` is variadic, which Swift cannot call.
+static inline uint16_t
+CMicroHTTPD_bound_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+/// The peer address of a connection, or NULL.
+///
+/// `MHD_get_connection_info` is variadic, which Swift cannot call.
+static inline const struct sockaddr *
+CMicroHTTPD_client_address(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
+
 #endif

@@ -10,6 +10,8 @@ enum ExpositionFormat {
                 line(&out, family.name, pairs, String(counter.value))
             case let gauge as Gauge:
                 line(&out, family.name, pairs, String(gauge.value))
+            case let sample as ProcessMetrics.Sample:
+                line(&out, family.name, pairs, formatDouble(sample.value))
             case let histogram as Histogram:
                 let snap = histogram.snapshot
                 for (bound, count) in zip(histogram.bounds, snap.cumulative) {

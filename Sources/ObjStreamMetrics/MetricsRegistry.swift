@@ -39,7 +39,8 @@ public final class MetricsRegistry: Sendable {
         collectors.withLock { $0.append(update) }
     }
 
-    private func family<M: Sendable & AnyObject>(
+    /// A family of any metric type the exposition format knows (for ``ProcessMetrics/Sample``).
+    func family<M: Sendable & AnyObject>(
         _ name: String, help: String, kind: MetricKind, labels: [String], make: @escaping @Sendable () -> M
     ) -> MetricFamily<M> {
         families.withLock { map in

@@ -1,8 +1,53 @@
-/// `objstream config`.
+import ObjStreamConfig
+
+/// `objstream config check FILE` and `objstream config print [FILE]`.
 enum ConfigCommand {
-    /// Runs the command with its arguments; returns the exit status.
+    static let usage = """
+        usage: objstream config check FILE    validate FILE; prints "FILE: ok", else one
+                                              "key: value: message" line per problem (exit 1)
+               objstream config print [FILE]  print the effective configuration as JSON
+                                              (FILE merged over the defaults; defaults alone without FILE)
+        """
+
+    /// Runs the command.
+    /// - Parameter arguments: The arguments after `config`.
+    /// - Returns: 0 when valid, 1 when the file has problems, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
-        FileHandleError.write("objstream config: not built yet\n")
-        return 2
+        switch (arguments.first, arguments.count) {
+        case ("check", 2):
+            return check(arguments[1])
+        case ("print", 1):
+            print(ObjStreamConfiguration().json(), terminator: "")
+            return 0
+        case ("print", 2):
+            guard let configuration = load(arguments[1]) else { return 1 }
+            print(configuration.json(), terminator: "")
+            return 0
+        case ("-h", _), ("--help", _), ("help", _):
+            print(usage)
+            return 0
+        default:
+            FileHandleError.write(usage + "\n")
+            return 2
+        }
+    }
+
+    private static func check(_ path: String) -> Int32 {
+        guard let configuration = load(path) else { return 1 }
+        let endpoints = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
+        print("\(path): ok (listen \(configuration.listen), endpoints \(endpoints.isEmpty ? "none" : endpoints))")
+        return 0
+    }
+
+    /// Loads a file, or writes every problem to standard error and returns nil.
+    private static func load(_ path: String) -> ObjStreamConfiguration? {
+        do {
+            return try ObjStreamConfiguration.load(contentsOf: path)
+        } catch {
+            FileHandleError.write(error.description + "\n")
+            let count = error.problems.count
+            FileHandleError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            return nil
+        }
     }
 }

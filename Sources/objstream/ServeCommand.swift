@@ -1,8 +1,146 @@
-/// `objstream serve`.
+import ObjStreamConfig
+import ObjStreamGateway
+import ObjStreamMetrics
+import ObjStreamReceive
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `objstream serve`: runs the receive gateway until SIGTERM or SIGINT.
+///
+/// Signals are blocked before any thread starts and taken with `sigwait` on the main
+/// thread, which does nothing else; then the gateway stops accepting, gives open
+/// streams the grace period, and the process exits 0.
 enum ServeCommand {
-    /// Runs the command with its arguments; returns the exit status.
+    static let usage = """
+        usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--store DIR]
+                               [--endpoint NAME[=sink|store]]...
+
+        Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
+        command line (sink: count and discard; store: write objects under
+        DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global'),
+        plus GET /metrics and GET /healthz. --listen 127.0.0.1:0 picks a free port; the
+        startup line "objstream: listening on HOST:PORT" names it.
+        """
+
+    /// Runs the command with its arguments.
+    /// - Parameter arguments: The arguments after `serve`.
+    /// - Returns: 0 after a signal-driven shutdown, 1 when the gateway cannot start, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
-        FileHandleError.write("objstream serve: not built yet\n")
+        var configPath: String?
+        var listen: ListenAddress?
+        var store: String?
+        var extra: [EndpointConfiguration] = []
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            if argument == "-h" || argument == "--help" {
+                print(usage)
+                return 0
+            }
+            guard ["--config", "--listen", "--store", "--endpoint"].contains(argument) else {
+                return fail("unknown option '\(argument)'")
+            }
+            guard let value = rest.popFirst() else { return fail("\(argument) needs a value") }
+            switch argument {
+            case "--config": configPath = value
+            case "--listen":
+                guard let address = ListenAddress(value) else { return fail("--listen '\(value)' is not ADDR:PORT") }
+                listen = address
+            case "--store": store = value
+            default:
+                let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+                guard let name = parts.first, !name.isEmpty, !name.contains("/") else {
+                    return fail("--endpoint '\(value)': the name must be non-empty without '/'")
+                }
+                guard let action = EndpointAction(rawValue: parts.count == 2 ? parts[1] : "sink") else {
+                    return fail("--endpoint '\(value)': the action must be sink or store")
+                }
+                extra.removeAll { $0.name == name }
+                extra.append(EndpointConfiguration(name: name, action: action))
+            }
+        }
+
+        var configuration = ObjStreamConfiguration()
+        if let configPath {
+            do {
+                configuration = try ObjStreamConfiguration.load(contentsOf: configPath)
+            } catch {
+                FileHandleError.write("objstream serve: \(configPath):\n\(error.description)\n")
+                return 2
+            }
+        }
+        if let listen { configuration.listen = listen }
+        if let store { configuration.storeDirectory = store }
+        for endpoint in extra {
+            configuration.endpoints.removeAll { $0.name == endpoint.name }
+            configuration.endpoints.append(endpoint)
+        }
+        return serve(configuration)
+    }
+
+    private static func serve(_ configuration: ObjStreamConfiguration) -> Int32 {
+        // Block the signals before the gateway's threads exist, so that they inherit the mask
+        // and only the sigwait below takes them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let verbose = configuration.logLevel == .debug || configuration.logLevel == .info
+        let log: @Sendable (String) -> Void = { FileHandleError.write($0 + "\n") }
+        let registry = EndpointRegistry()
+        let metrics = ReceiveMetrics(registry: .shared)
+        ProcessMetrics.register(on: .shared)
+        for endpoint in configuration.endpoints {
+            let made: any Endpoint =
+                switch endpoint.action {
+                case .sink: SinkEndpoint()
+                case .store: FileStoreEndpoint(directory: configuration.storeDirectory, metrics: metrics, log: log)
+                }
+            do {
+                try registry.register(endpoint.name, made)
+            } catch {
+                FileHandleError.write("objstream serve: \(error)\n")
+                return 2
+            }
+        }
+        let sessionLog: (@Sendable (SessionSummary) -> Void)? =
+            verbose ? { @Sendable summary in log("objstream: \(summary)") } : nil
+        let gateway = Gateway(
+            endpoints: registry, options: options(from: configuration), metrics: MetricsRegistry.shared, log: log,
+            onSessionEnd: sessionLog)
+        do {
+            try gateway.start()
+        } catch {
+            FileHandleError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
+            return 1
+        }
+        let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
+        log("objstream: listening on \(configuration.listen.host):\(gateway.port) (endpoints \(names.isEmpty ? "none" : names))")
+
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        let grace = configuration.gateway.gracePeriod
+        log("objstream: signal \(received): stopping, \(gateway.openSessions) open session(s), grace \(grace)")
+        let drained = gateway.stop(grace: grace)
+        log("objstream: stopped\(drained ? "" : " (sessions still open after the grace period were closed)")")
+        return 0
+    }
+
+    /// The gateway options of a configuration.
+    static func options(from configuration: ObjStreamConfiguration) -> GatewayOptions {
+        GatewayOptions(
+            host: configuration.listen.host, port: configuration.listen.port,
+            connectionMemoryLimit: configuration.gateway.connectionMemoryLimit,
+            connectionTimeout: configuration.gateway.connectionTimeout,
+            maxConnections: configuration.gateway.maxConnections, headerBuffer: configuration.transport.maxHeader)
+    }
+
+    private static func fail(_ message: String) -> Int32 {
+        FileHandleError.write("objstream serve: \(message)\n\(usage)\n")
         return 2
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Walks a parsed JSON document key by key, keeping defaults where a value is missing
+/// and collecting every problem instead of stopping at the first.
+struct ConfigReader {
+    /// Everything found wrong so far.
+    private(set) var problems: [ConfigProblem] = []
+
+    /// Records a problem.
+    mutating func report(_ key: String, _ value: Any, _ message: String) {
+        problems.append(ConfigProblem(key: key, value: Self.render(value), message: message))
+    }
+
+    /// The object at `key`, with unknown keys reported; nil (and a problem) when it is not an object.
+    mutating func object(_ value: Any, key: String, known: [String]) -> [String: Any]? {
+        guard let dictionary = value as? [String: Any] else {
+            report(key, value, "must be an object with keys \(known.joined(separator: ", "))")
+            return nil
+        }
+        for name in dictionary.keys.sorted() where !known.contains(name) {
+            report(Self.join(key, name), dictionary[name]!, "unknown key (known: \(known.joined(separator: ", ")))")
+        }
+        return dictionary
+    }
+
+    /// An integer within `range`; JSON numbers only, no fractions, no bools.
+    mutating func integer(_ dictionary: [String: Any], _ name: String, in path: String, range: ClosedRange<Int>, into target: inout Int) {
+        guard let value = dictionary[name] else { return }
+        guard let n = Self.integer(value), range.contains(n) else {
+            report(Self.join(path, name), value, "must be an integer in \(range.lowerBound)..\(range.upperBound)")
+            return
+        }
+        target = n
+    }
+
+    /// A size: a JSON integer or a string like `"256KiB"`, accepted by `isAllowed`.
+    mutating func size(
+        _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
+        into target: inout Int, isAllowed: (Int) -> Bool
+    ) {
+        guard let value = dictionary[name] else { return }
+        let parsed: Int? = if let text = value as? String { ByteSize.parse(text) } else { Self.integer(value) }
+        guard let n = parsed, isAllowed(n) else {
+            report(Self.join(path, name), value, "must be a size (integer or string with B, KiB, MiB, GiB) \(allowed)")
+            return
+        }
+        target = n
+    }
+
+    /// A duration string like `"4s"`, accepted by `isAllowed`.
+    mutating func duration(
+        _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
+        into target: inout Duration, isAllowed: (Duration) -> Bool
+    ) {
+        guard let value = dictionary[name] else { return }
+        guard let text = value as? String, let d = DurationFormat.parse(text), isAllowed(d) else {
+            report(Self.join(path, name), value, "must be a duration string like \"500ms\", \"4s\", \"2m\" \(allowed)")
+            return
+        }
+        target = d
+    }
+
+    /// A JSON `true` or `false`.
+    mutating func bool(_ dictionary: [String: Any], _ name: String, in path: String, into target: inout Bool) {
+        guard let value = dictionary[name] else { return }
+        guard Self.isBool(value), let b = value as? Bool else {
+            report(Self.join(path, name), value, "must be true or false")
+            return
+        }
+        target = b
+    }
+
+    /// A string, accepted by `check` (which returns a message for a bad one).
+    mutating func string(
+        _ dictionary: [String: Any], _ name: String, in path: String, into target: inout String, check: (String) -> String?
+    ) {
+        guard let value = dictionary[name] else { return }
+        guard let text = value as? String else {
+            report(Self.join(path, name), value, check("") ?? "must be a string")
+            return
+        }
+        if let message = check(text) {
+            report(Self.join(path, name), value, message)
+            return
+        }
+        target = text
+    }
+
+    /// One of the raw values of `E`.
+    mutating func choice<E: RawRepresentable & CaseIterable>(
+        _ dictionary: [String: Any], _ name: String, in path: String, into target: inout E
+    ) where E.RawValue == String {
+        guard let value = dictionary[name] else { return }
+        guard let text = value as? String, let parsed = E(rawValue: text) else {
+            report(Self.join(path, name), value, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            return
+        }
+        target = parsed
+    }
+
+    /// `a.b`, or `b` at the top level.
+    static func join(_ path: String, _ name: String) -> String {
+        path.isEmpty ? name : path + "." + name
+    }
+
+    /// Whether a value came from JSON `true`/`false` (on Linux, `1 is Bool` also holds, so check the class).
+    static func isBool(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return type(of: number) == booleanClass
+    }
+
+    private static let booleanClass: NSNumber.Type = type(of: NSNumber(value: true))
+
+    /// The integer a JSON number holds, nil for bools, fractions, strings and out-of-range values.
+    static func integer(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber, !isBool(value), !(value is NSDecimalNumber) else { return nil }
+        switch String(cString: number.objCType) {
+        case "c", "C", "s", "S", "i", "I", "l", "L", "q", "Q":
+            return Int(exactly: number.int64Value)
+        default:
+            return Int(exactly: number.doubleValue)
+        }
+    }
+
+    /// A value as JSON text, for problem reports (`"4x"`, `99999`, `true`, `null`, `{...}`).
+    static func render(_ value: Any) -> String {
+        switch value {
+        case let text as String: return ConfigWriter.quote(text)
+        case _ where isBool(value): return (value as? Bool) == true ? "true" : "false"
+        case let number as NSNumber: return number.stringValue
+        case is NSNull: return "null"
+        case let array as [Any]: return "[" + array.map(render).joined(separator: ",") + "]"
+        case let object as [String: Any]:
+            return "{" + object.keys.sorted().map { ConfigWriter.quote($0) + ":" + render(object[$0]!) }.joined(separator: ",") + "}"
+        default: return String(describing: value)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// Renders a configuration as JSON, keys in the order of the shipped `config/objstream.json`.
+enum ConfigWriter {
+    /// The configuration as an indented JSON document with a trailing newline.
+    static func json(_ c: ObjStreamConfiguration) -> String {
+        let endpoints = c.endpoints.map { "{ \"name\": \(quote($0.name)), \"action\": \(quote($0.action.rawValue)) }" }
+        let t = c.transport
+        let g = c.gateway
+        let s = c.sender
+        return """
+            {
+              "listen": \(quote(c.listen.description)),
+              "store_dir": \(quote(c.storeDirectory)),
+              "log_level": \(quote(c.logLevel.rawValue)),
+              "endpoints": [\(endpoints.isEmpty ? "" : "\n    " + endpoints.joined(separator: ",\n    ") + "\n  ")],
+              "transport": {
+                "max_header": \(t.maxHeader),
+                "burst_buffer": \(t.burstBuffer),
+                "idle_teardown": \(duration(t.idleTeardown)),
+                "quiescent": \(duration(t.quiescent)),
+                "lz4_block": \(size(t.lz4Block)),
+                "lz4_frame_checksum": \(t.lz4FrameChecksum)
+              },
+              "gateway": {
+                "connection_memory_limit": \(size(g.connectionMemoryLimit)),
+                "connection_timeout": \(duration(g.connectionTimeout)),
+                "max_connections": \(g.maxConnections),
+                "grace_period": \(duration(g.gracePeriod))
+              },
+              "sender": {
+                "connect_timeout": \(duration(s.connectTimeout)),
+                "retry_window": \(duration(s.retryWindow)),
+                "tcp_nodelay": \(s.tcpNoDelay),
+                "send_buffer": \(size(s.sendBuffer)),
+                "chunk_size": \(size(s.chunkSize)),
+                "pdu_size": \(s.pduSize),
+                "compression": \(quote(s.compression.rawValue))
+              }
+            }
+
+            """
+    }
+
+    private static func duration(_ d: Duration) -> String { quote(DurationFormat.format(d)) }
+
+    private static func size(_ n: Int) -> String { n == 0 ? "0" : quote(ByteSize.format(n)) }
+
+    /// A JSON string literal.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,22 @@
+import ObjStreamReceive
+
+/// The state of one HTTP request, kept in libmicrohttpd's `*con_cls` through `Unmanaged`.
+///
+/// Used only on the request's connection thread; released in the completed callback.
+final class RequestContext {
+    /// What the request is.
+    enum Kind {
+        /// A stream session being decoded.
+        case stream(StreamSession)
+        /// A request for an already-closed endpoint: the body is read and dropped.
+        case drain
+    }
+
+    let kind: Kind
+    /// Whether a response has been queued.
+    var responded = false
+    /// Body bytes dropped after the session broke.
+    var drainedAfterFailure = 0
+
+    init(_ kind: Kind) { self.kind = kind }
+}

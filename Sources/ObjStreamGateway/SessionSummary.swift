@@ -1,0 +1,44 @@
+import ObjStreamReceive
+
+/// What one stream session did, for the per-session log line.
+public struct SessionSummary: Sendable, CustomStringConvertible {
+    /// Who sent on which endpoint.
+    public var info: SessionInfo
+    /// Complete data objects.
+    public var objects: Int
+    /// Control objects.
+    public var controlObjects: Int
+    /// Data bytes.
+    public var bytes: Int64
+    /// How long the session lasted.
+    public var duration: Duration
+    /// `ok`, or the error code (`sbr_*`, `handler`).
+    public var result: String
+    /// What went wrong, in words; empty when `ok`.
+    public var message: String
+
+    /// Creates a summary.
+    public init(
+        info: SessionInfo, objects: Int, controlObjects: Int, bytes: Int64, duration: Duration, result: String,
+        message: String
+    ) {
+        self.info = info
+        self.objects = objects
+        self.controlObjects = controlObjects
+        self.bytes = bytes
+        self.duration = duration
+        self.result = result
+        self.message = message
+    }
+
+    /// One line: `session sender=... sid=... endpoint=... objects=... bytes=... duration=...s result=...`.
+    public var description: String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        let ms = (seconds * 1000).rounded() / 1000
+        var line = "session sender=\(info.senderID.isEmpty ? "-" : info.senderID) sid=\(info.sessionID)"
+        line += " endpoint=\(info.trname) remote=\(info.remoteAddress) objects=\(objects)"
+        line += " control=\(controlObjects) bytes=\(bytes) duration=\(ms)s result=\(result)"
+        if !message.isEmpty { line += " error=\"\(message)\"" }
+        return line
+    }
+}

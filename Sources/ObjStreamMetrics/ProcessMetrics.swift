@@ -1,0 +1,136 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `objstream_process_*` and `objstream_build_info` metrics, read from `/proc` just before every render.
+public enum ProcessMetrics {
+    /// The version `objstream_build_info` reports.
+    public static let version = "0.1.0"
+
+    /// A value sampled at render time that needs a fraction (CPU seconds, start time).
+    public final class Sample: Sendable {
+        private let bits = Atomic<UInt64>(0)
+
+        /// Creates a sample at zero.
+        public init() {}
+
+        /// The last value set.
+        public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+
+        /// Replaces the value.
+        /// - Parameter value: The new value.
+        public func set(_ value: Double) { bits.store(value.bitPattern, ordering: .relaxed) }
+    }
+
+    /// What `/proc` told us about this process at one moment.
+    public struct Reading: Sendable, Equatable {
+        /// User plus system CPU time in seconds.
+        public var cpuSeconds: Double
+        /// Resident set size in bytes.
+        public var residentBytes: Int64
+        /// Open file descriptors.
+        public var openFileDescriptors: Int64
+        /// Start time of the process, seconds since the Unix epoch.
+        public var startTimeSeconds: Double
+    }
+
+    /// Registers the process families on a registry and refreshes them on every render.
+    /// - Parameters:
+    ///   - registry: The registry (`MetricsRegistry.shared` for `/metrics`).
+    ///   - version: The version label of `objstream_build_info`.
+    public static func register(on registry: MetricsRegistry, version: String = version) {
+        registry.gauge("objstream_build_info", help: "Always 1; the version label says which objstream runs.", labels: ["version"])
+            .labels(version).set(1)
+        let cpu = registry.family(
+            "objstream_process_cpu_seconds_total", help: "User and system CPU time spent by the process, in seconds.",
+            kind: .counter, labels: []
+        ) { Sample() }.labels()
+        let resident = registry.gauge("objstream_process_resident_memory_bytes", help: "Resident memory size of the process, in bytes.")
+            .labels()
+        let fds = registry.gauge("objstream_process_open_fds", help: "Number of open file descriptors of the process.").labels()
+        let start = registry.family(
+            "objstream_process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.",
+            kind: .gauge, labels: []
+        ) { Sample() }.labels()
+        registry.onRender {
+            guard let reading = read() else { return }
+            cpu.set(reading.cpuSeconds)
+            resident.set(reading.residentBytes)
+            fds.set(reading.openFileDescriptors)
+            start.set(reading.startTimeSeconds)
+        }
+    }
+
+    /// Reads `/proc/self/stat`, `/proc/stat` and `/proc/self/fd` once.
+    /// - Returns: The reading, or nil when `/proc` is not mounted or not in the expected format.
+    public static func read() -> Reading? {
+        // Fields after the closing parenthesis of the command name (which may itself hold spaces and parentheses).
+        guard let stat = contents("/proc/self/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+        // stat(5): utime is field 14, stime 15, starttime 22, rss 24; fields[0] is field 3.
+        guard fields.count > 21, let utime = number(fields[11]), let stime = number(fields[12]),
+            let startTicks = number(fields[19]), let rssPages = number(fields[21]),
+            let bootTime = bootTimeSeconds()
+        else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        return Reading(
+            cpuSeconds: Double(utime + stime) / ticks,
+            residentBytes: rssPages * pageSize,
+            openFileDescriptors: openFileDescriptors(),
+            startTimeSeconds: Double(bootTime) + Double(startTicks) / ticks)
+    }
+
+    /// The `btime` line of `/proc/stat`: boot time, seconds since the Unix epoch.
+    private static func bootTimeSeconds() -> Int64? {
+        guard let stat = contents("/proc/stat") else { return nil }
+        for line in stat.split(separator: UInt8(ascii: "\n")) where line.starts(with: "btime ".utf8) {
+            return number(line.dropFirst(6))
+        }
+        return nil
+    }
+
+    /// Entries of `/proc/self/fd`, less the one descriptor used to list it.
+    private static func openFileDescriptors() -> Int64 {
+        guard let dir = opendir("/proc/self/fd") else { return 0 }
+        defer { closedir(dir) }
+        var count: Int64 = 0
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !isDot { count += 1 }
+        }
+        return count - 1
+    }
+
+    /// A whole small file, read with `open`/`read` (files in `/proc` report size 0, so read to the end).
+    private static func contents(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                out += chunk[..<n]
+            } else if n == 0 || errno != EINTR {
+                return n == 0 ? out : nil
+            }
+        }
+    }
+
+    /// A non-negative decimal number.
+    private static func number(_ digits: some Collection<UInt8>) -> Int64? {
+        var value: Int64 = 0
+        var any = false
+        for d in digits {
+            if d == UInt8(ascii: "\n") { break }
+            guard d >= 0x30, d <= 0x39 else { return nil }
+            value = value * 10 + Int64(d - 0x30)
+            any = true
+        }
+        return any ? value : nil
+    }
+}

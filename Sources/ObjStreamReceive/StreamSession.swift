@@ -1,0 +1,172 @@
+import ObjStreamWire
+
+/// Dispatches one request body to its receiver: owns the ``BodyDecoder``, feeds it
+/// chunks, calls the receiver for each event and keeps the receive metrics.
+///
+/// One session serves one request on one thread. Per chunk it does one decoder feed
+/// plus the receiver calls: no allocation, no lock, no thread hop. The receiver's
+/// ``ObjectReceiver/end(error:)`` is called exactly once, by ``finish()``,
+/// ``abort(_:)`` or the first failure inside ``feed(_:)``.
+public final class StreamSession {
+    /// How a session ended.
+    public enum Outcome {
+        /// The body ended at a frame boundary.
+        case clean
+        /// The body is not a valid stream, or the transport failed inside it.
+        case broken(BrokenStreamError)
+        /// The receiver threw; the error reported to it is the stream position's break.
+        case handler(any Error, reported: BrokenStreamError)
+
+        /// The code for responses and metrics: `sbr_*`, `handler`, or nil when clean.
+        public var code: String? {
+            switch self {
+            case .clean: nil
+            case .broken(let error): error.code.description
+            case .handler: ReceiveMetrics.handlerCode
+            }
+        }
+
+        /// What went wrong, in one line; empty when clean.
+        public var message: String {
+            switch self {
+            case .clean: ""
+            case .broken(let error): error.description
+            case .handler(let error, _): "receiver failed: \(error)"
+            }
+        }
+    }
+
+    /// Who sends on which endpoint.
+    public let info: SessionInfo
+    /// When the session started.
+    public let started: ContinuousClock.Instant
+    /// Complete data objects so far.
+    public private(set) var objects = 0
+    /// Control objects so far.
+    public private(set) var controlObjects = 0
+    /// Data bytes of data objects so far.
+    public private(set) var bytes: Int64 = 0
+    /// How the session ended; nil while it is open.
+    public private(set) var outcome: Outcome?
+
+    private let decoder: BodyDecoder
+    private let receiver: any ObjectReceiver
+    private let series: ReceiveMetrics.EndpointSeries
+    private let metrics: ReceiveMetrics
+    private var currentIsControl = false
+    private var currentBytes: Int64 = 0
+
+    /// Opens a session: makes the decoder, then the endpoint's receiver.
+    /// - Parameters:
+    ///   - info: The session's identity.
+    ///   - endpoint: The endpoint that makes the receiver.
+    ///   - metrics: The receive metrics to keep.
+    ///   - headerBuffer: The decoder's initial header buffer (`transport.max_header`).
+    /// - Throws: ``BrokenStreamError`` (`sbr_lz4`) when the lz4 decompressor cannot be created.
+    public init(
+        info: SessionInfo, endpoint: any Endpoint, metrics: ReceiveMetrics,
+        headerBuffer: Int = WireLimits.defaultHeaderSize
+    ) throws(BrokenStreamError) {
+        self.info = info
+        self.decoder = try BodyDecoder(compressed: info.compressed, senderID: info.senderID, headerBuffer: headerBuffer)
+        self.metrics = metrics
+        self.series = metrics.endpoint(info.trname)
+        self.receiver = endpoint.makeReceiver(for: info)
+        self.started = .now
+        series.sessions.increment()
+        series.sessionsActive.increment()
+    }
+
+    /// Whether the session is still open (no end reported yet).
+    public var isOpen: Bool { outcome == nil }
+
+    /// Feeds the next chunk of the body.
+    /// - Parameter chunk: The bytes as they came off the connection; only viewed during the call.
+    /// - Returns: Whether the session is still open; after `false`, ``outcome`` says why it ended.
+    @discardableResult
+    public func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard outcome == nil else { return false }
+        do throws(BodyDecodingError<any Error>) {
+            try decoder.feed(chunk) { (event) throws(any Error) in try dispatch(event) }
+            return true
+        } catch {
+            switch error {
+            case .broken(let broken):
+                end(.broken(broken))
+            case .handler(let thrown):
+                end(.handler(thrown, reported: decoder.failure("receiver failed (\(thrown))")))
+            }
+            return false
+        }
+    }
+
+    /// Ends the session at the end of the body: clean at a frame boundary, else broken.
+    /// - Returns: The outcome (the earlier one when the session had already ended).
+    @discardableResult
+    public func finish() -> Outcome {
+        if let outcome { return outcome }
+        do {
+            try decoder.finish()
+            end(.clean)
+        } catch {
+            end(.broken(error))
+        }
+        return outcome!
+    }
+
+    /// Ends the session because the transport failed (reset, timeout, shutdown).
+    /// - Parameter cause: What failed, in words.
+    /// - Returns: The outcome (the earlier one when the session had already ended).
+    @discardableResult
+    public func abort(_ cause: String) -> Outcome {
+        if let outcome { return outcome }
+        end(.broken(decoder.failure(cause)))
+        return outcome!
+    }
+
+    private func dispatch(_ event: StreamDecoder.Event) throws {
+        switch event {
+        case .data(let data):
+            currentBytes += Int64(data.count)
+            if !currentIsControl {
+                bytes += Int64(data.count)
+                series.bytes.increment(by: UInt64(data.count))
+            }
+            try receiver.receive(data: data)
+        case .header(let header):
+            currentIsControl = header.isControl
+            currentBytes = 0
+            try receiver.receive(header: header)
+        case .objectEnd:
+            if currentIsControl {
+                controlObjects += 1
+                series.controlObjects.increment()
+            } else {
+                objects += 1
+                series.objects.increment()
+                metrics.objectSize.observe(Double(currentBytes))
+            }
+            try receiver.endObject()
+        case .marker:
+            break
+        }
+    }
+
+    private func end(_ outcome: Outcome) {
+        self.outcome = outcome
+        series.sessionsActive.decrement()
+        let elapsed = ContinuousClock.now - started
+        metrics.sessionDuration.observe(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        switch outcome {
+        case .clean:
+            receiver.end(error: nil)
+        case .broken(let error):
+            metrics.brokenStreams(error.code.description).increment()
+            receiver.end(error: error)
+        case .handler(_, let reported):
+            metrics.brokenStreams(ReceiveMetrics.handlerCode).increment()
+            receiver.end(error: reported)
+        }
+    }
+}

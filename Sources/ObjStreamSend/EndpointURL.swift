@@ -1,0 +1,63 @@
+/// A parsed `http://host:port/path` destination.
+public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
+    /// The host: a name, an IPv4 address, or an IPv6 address without brackets.
+    public var host: String
+    /// The TCP port (80 when the URL has none).
+    public var port: UInt16
+    /// The request path, starting with `/`.
+    public var path: String
+
+    /// Parses a URL.
+    /// - Parameter string: `http://host[:port][/path]`; `[::1]` for IPv6 literals. An
+    ///   empty path becomes `/v1/objstream`.
+    /// - Throws: ``SendError`` with ``SendError/Code/invalidURL`` saying what is wrong.
+    public init(_ string: String) throws(SendError) {
+        func fail(_ why: String) -> SendError {
+            SendError(code: .invalidURL, message: "invalid URL \"\(string)\": \(why)")
+        }
+        guard string.hasPrefix("http://") else { throw fail("only http:// is supported") }
+        let rest = string.dropFirst("http://".count)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash]
+        let path = String(rest[slash...])
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw fail("unclosed [ in host") }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw fail("unexpected \(after) after ]") }
+                portText = after.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { throw fail("no host") }
+        var port: UInt16 = 80
+        if let portText {
+            guard let p = UInt16(portText), p > 0 else { throw fail("port \"\(portText)\" is not 1..65535") }
+            port = p
+        }
+        self.host = String(host)
+        self.port = port
+        self.path = path.isEmpty || path == "/" ? "/v1/objstream" : path
+    }
+
+    /// `host:port`, with brackets around IPv6 addresses: what errors name.
+    public var address: String {
+        (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// The endpoint name: the last segment of the path (`trname`).
+    public var endpointName: String {
+        let segments = path.split(separator: "/")
+        guard let last = segments.last, segments.count > 2 || !path.hasPrefix("/v1/objstream") else { return "" }
+        return String(last)
+    }
+
+    public var description: String { "http://\(address)\(path)" }
+}

@@ -1,0 +1,75 @@
+/// The receiver's answer to a stream request: status, headers and body.
+public struct HTTPResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// The reason phrase.
+    public var reason: String
+    /// Header lines as (name, value), in order.
+    public var headers: [(String, String)]
+    /// The body.
+    public var body: [UInt8]
+
+    /// The value of a header, case-insensitively.
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.0.lowercased() == lower }?.1
+    }
+
+    /// The receiver's message: the `message`/`error` string of a JSON body, else the body as text.
+    public var message: String {
+        let text = String(decoding: body, as: UTF8.self).trimmingWhitespace()
+        for key in ["\"message\"", "\"error\""] {
+            if let value = text.jsonStringValue(after: key) { return value }
+        }
+        return text.count > 512 ? String(text.prefix(512)) + "..." : text
+    }
+
+    /// Parses a response head (everything up to the empty line).
+    /// - Parameter head: The bytes before `\r\n\r\n`.
+    /// - Returns: The response with an empty body, or nil when the status line is not HTTP.
+    static func parseHead(_ head: ArraySlice<UInt8>) -> HTTPResponse? {
+        let text = String(decoding: head, as: UTF8.self)
+        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).makeIterator()
+        guard let statusLine = lines.next() else { return nil }
+        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else { return nil }
+        var headers: [(String, String)] = []
+        while let line = lines.next() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespace()))
+        }
+        return HTTPResponse(
+            status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: [])
+    }
+}
+
+extension String {
+    fileprivate func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+
+    /// The JSON string value after `"key"` and a colon, unescaping only `\"` and `\\`.
+    fileprivate func jsonStringValue(after key: String) -> String? {
+        guard let k = range(of: key) else { return nil }
+        var i = self[k.upperBound...].drop { $0 == " " }
+        guard i.first == ":" else { return nil }
+        i = i.dropFirst().drop { $0 == " " }
+        guard i.first == "\"" else { return nil }
+        var out = ""
+        var escaped = false
+        for c in i.dropFirst() {
+            if escaped {
+                out.append(c == "n" ? "\n" : c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "\"" {
+                return out
+            } else {
+                out.append(c)
+            }
+        }
+        return nil
+    }
+}

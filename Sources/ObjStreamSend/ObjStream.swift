@@ -1,0 +1,297 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ObjStreamWire
+import Synchronization
+
+/// A long-lived object stream to one receiver (the reference's `Stream`): objects go
+/// out in order on HTTP/1.1 chunked `PUT` requests, opened lazily and ended after
+/// idle periods, and every object is completed exactly once.
+///
+/// Threads: one sender thread puts objects on the wire; one completion thread
+/// completes them (closes the source, calls the callback) in the same order, in
+/// batches handed over after each write, never per chunk. Both start with the first
+/// `send` or `fin` and end when the stream terminates.
+///
+/// Mapping to the reference: `Send` is ``send(_:)``, `Fin` ``fin()``, `Stop`/`Abort`
+/// ``stop()``/``abort()``, `IsTerminated` ``isTerminated``, `TermInfo`
+/// ``terminationReason``, `ID` ``id``, `URL` ``url``, `String` ``description``.
+public final class ObjStream: Sendable, CustomStringConvertible {
+    /// The destination.
+    public let url: EndpointURL
+    /// The destination node's id (`dstID`), passed to the termination callback.
+    public let destinationID: String
+    /// The session id (`Ais-Session-Id`), the same for every request of the stream.
+    public let sessionID: Int64
+    /// The endpoint name (`trname`).
+    public let endpointName: String
+    let options: StreamOptions
+    let dryRun: Bool
+    let queue: SendQueue
+    let completions: CompletionQueue
+    let metrics: SenderMetrics
+    let counters = StreamCounters()
+    private let state = Mutex(LifeState())
+    /// The connection of the open request, for `stop()` to shut down.
+    let liveConnection = Mutex<SocketConnection?>(nil)
+
+    private struct LifeState {
+        var started = false
+        var reason: TerminationReason?
+        var graceTickUsed = false
+        var idleTicksLeft = 0
+    }
+
+    /// Creates a stream; opens nothing.
+    /// - Parameters:
+    ///   - url: `http://host:port/v1/objstream/<trname>`.
+    ///   - destinationID: The receiver node's id.
+    ///   - options: Per-stream settings and callbacks.
+    /// - Throws: ``SendError`` for an invalid URL or options.
+    public init(url: String, destinationID: String = "", options: StreamOptions = StreamOptions()) throws(SendError) {
+        try options.validate()
+        self.url = try EndpointURL(url)
+        self.destinationID = destinationID
+        self.sessionID = SessionID.next()
+        self.endpointName = self.url.endpointName
+        self.options = options
+        self.dryRun = options.dryRun ?? StreamOptions.dryRunFromEnvironment
+        self.queue = SendQueue(burst: options.burst)
+        self.metrics = SenderMetrics(registry: options.metrics)
+        let streamCallback = options.sentCallback
+        let metrics = self.metrics
+        self.completions = CompletionQueue { object, error in
+            ObjStream.complete(object, error: error, streamCallback: streamCallback, metrics: metrics)
+        }
+        metrics.streamsOpen.increment()
+        state.withLock { $0.idleTicksLeft = idleTickCount }
+        options.collector?.add(self)
+    }
+
+    /// The stream's id: endpoint name and session id (`ID()`).
+    public var id: (endpointName: String, sessionID: Int64) { (endpointName, sessionID) }
+
+    /// `trname[sid=>dst]`, with `(z)` when compressed.
+    public var description: String {
+        "\(endpointName)[\(sessionID)=>\(destinationID)]" + (options.compressed ? "(z)" : "")
+    }
+
+    /// Whether the stream has terminated (`IsTerminated()`).
+    public var isTerminated: Bool { state.withLock { $0.reason != nil } }
+
+    /// Why the stream terminated, or nil while it runs (`TermInfo()`).
+    public var terminationReason: TerminationReason? { state.withLock { $0.reason } }
+
+    /// How often `send` found the queue full (`chanFull`).
+    public var queueFullCount: Int { counters.queueFull.load(ordering: .relaxed) }
+    /// Data objects put on the wire.
+    public var objectsSent: Int { counters.objects.load(ordering: .relaxed) }
+    /// Data bytes put on the wire.
+    public var bytesSent: Int64 { counters.bytes.load(ordering: .relaxed) }
+    /// Requests opened.
+    public var requestCount: Int { counters.requests.load(ordering: .relaxed) }
+
+    /// Queues an object (`Send`): returns at once unless the queue holds `burst` objects.
+    ///
+    /// A refused object is completed (source closed, callback called) before this throws.
+    /// - Parameter object: The object; its header's size says how many bytes its source yields.
+    /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
+    ///   without PDUs, no source, or the stream terminated.
+    public func send(_ object: OutgoingObject) throws(SendError) {
+        if let error = refusal(of: object) {
+            Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
+            throw error
+        }
+        startIfNeeded()
+        let reason = queue.push(object) {
+            counters.queueFull.add(1, ordering: .relaxed)
+            metrics.queueFull.increment()
+        }
+        if let reason {
+            let error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+            Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
+            throw error
+        }
+    }
+
+    /// Sends the end-of-stream marker, ends the request, and blocks until every queued
+    /// object is completed (`Fin()`); afterwards ``terminationReason`` is `.endOfStream`.
+    public func fin() {
+        startIfNeeded()
+        queue.pushControl(.fin)
+        _ = completions.waitUntilDone(timeout: nil)
+    }
+
+    /// Terminates at once (`Stop()`): queued and in-flight objects complete with a
+    /// ``SendError/Code/stopped`` error; ``terminationReason`` is `.stopped`. Does not
+    /// wait; see ``waitUntilCompleted(timeout:)``.
+    public func stop() {
+        let started: Bool = state.withLock { s in
+            if !s.started { s.started = true; return false }
+            return true
+        }
+        guard started else {
+            _ = queue.close(.stopped)
+            didTerminate(.stopped)
+            completions.markDone()
+            return
+        }
+        queue.requestStop()
+        liveConnection.withLock { $0?.shutdown() }
+    }
+
+    /// The same as ``stop()`` (`Abort()`).
+    public func abort() { stop() }
+
+    /// Waits until the stream has terminated and every object is completed.
+    /// - Parameter timeout: How long to wait.
+    /// - Returns: Whether that happened in time.
+    public func waitUntilCompleted(timeout: Duration) -> Bool {
+        completions.waitUntilDone(timeout: timeout)
+    }
+
+    // MARK: internals
+
+    private var idleTickCount: Int {
+        guard let collector = options.collector else { return Int.max }
+        let ticks = options.idleTeardown / collector.tick
+        return max(1, Int(ticks.rounded(.up)))
+    }
+
+    private func refusal(of object: OutgoingObject) -> SendError? {
+        let header = object.header
+        if header.opcode.isReserved {
+            return SendError(
+                code: .reservedOpcode,
+                message: "stream \(self): opcode \(header.opcode) of \(header.objectName) is reserved for the transport")
+        }
+        do {
+            try HeaderCodec.validate(header)
+        } catch {
+            return SendError(
+                code: .invalidHeader, message: "stream \(self): header of \(header.objectName): \(error)", cause: error)
+        }
+        let hlen = HeaderCodec.encodedLength(of: header)
+        if hlen > options.maxHeaderSize {
+            return SendError(
+                code: .headerTooLarge,
+                message: "stream \(self): header of \(header.objectName) is \(hlen) bytes, over the maximum \(options.maxHeaderSize)")
+        }
+        if header.attributes.isSizeUnknown && options.pduSize == 0 {
+            return SendError(
+                code: .unsizedWithoutPDUs,
+                message: "stream \(self): \(header.objectName) has unknown size (-1), which needs a stream with PDUs")
+        }
+        if header.attributes.size != 0 && object.source == nil {
+            return SendError(
+                code: .missingSource,
+                message: "stream \(self): \(header.objectName) has size \(header.attributes.size) but no source")
+        }
+        if let reason = state.withLock({ $0.reason }) {
+            return SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+        }
+        return nil
+    }
+
+    private func startIfNeeded() {
+        let start: Bool = state.withLock { s in
+            if s.started { return false }
+            s.started = true
+            return true
+        }
+        guard start else { return }
+        let sender = StreamSender(stream: self)
+        let completions = self.completions
+        let sid = sessionID
+        let tx = Thread {
+            Self.nameThread("ostx-\(sid)")
+            sender.run()
+        }
+        let cq = Thread {
+            Self.nameThread("oscq-\(sid)")
+            completions.run()
+        }
+        tx.start()
+        cq.start()
+    }
+
+    /// Sets the calling thread's name (at most 15 bytes), as `/proc/self/task/*/comm` shows it.
+    static func nameThread(_ name: String) {
+        Thread.current.name = String(name.utf8.prefix(15))!
+    }
+
+    /// Records the termination once: metrics, and the termination callback for errors.
+    func didTerminate(_ reason: TerminationReason) {
+        let first: Bool = state.withLock { s in
+            if s.reason != nil { return false }
+            s.reason = reason
+            return true
+        }
+        guard first else { return }
+        metrics.streamsOpen.decrement()
+        metrics.terminations.labels(reason.name).increment()
+        if case .error(let e) = reason { options.terminationCallback?(destinationID, e) }
+    }
+
+    /// Completes one object: closes its source, then calls its callback, else the shared
+    /// counter's, else the stream's.
+    static func complete(
+        _ object: OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
+    ) {
+        object.source?.close()
+        if error != nil { metrics.completionsFailed.increment() }
+        if let shared = object.shared {
+            let (last, firstError) = shared.arrive(error)
+            if last { (shared.callback ?? streamCallback)?(object.header, object.context, firstError) }
+            return
+        }
+        (object.callback ?? streamCallback)?(object.header, object.context, error)
+    }
+
+    /// One collector tick.
+    /// - Returns: false when the collector should forget the stream.
+    func collectorTick() -> Bool {
+        enum Action { case keep, idle, reap }
+        let action: Action = state.withLock { s in
+            if s.reason != nil {
+                if s.graceTickUsed { return .reap }
+                s.graceTickUsed = true
+                return .keep
+            }
+            guard s.started else { return .keep }
+            if counters.activity.exchange(false, ordering: .relaxed) {
+                s.idleTicksLeft = idleTickCount
+                return .keep
+            }
+            guard counters.requestOpen.load(ordering: .relaxed) else { return .keep }
+            s.idleTicksLeft -= 1
+            if s.idleTicksLeft > 0 { return .keep }
+            s.idleTicksLeft = idleTickCount
+            return .idle
+        }
+        switch action {
+        case .keep: return true
+        case .idle:
+            queue.pushControl(.idleTick)
+            return true
+        case .reap:
+            let left = queue.close(.stopped)
+            let error = SendError(code: .terminated, message: "stream \(self) terminated (reaped)")
+            for o in left { Self.complete(o, error: error, streamCallback: options.sentCallback, metrics: metrics) }
+            return false
+        }
+    }
+}
+
+/// Per-stream counters shared by the sender thread, the collector and readers.
+final class StreamCounters: Sendable {
+    let objects = Atomic(0)
+    let bytes = Atomic<Int64>(0)
+    let requests = Atomic(0)
+    let queueFull = Atomic(0)
+    /// Set by the sender for every object, cleared by the collector's tick.
+    let activity = Atomic(false)
+    /// Whether a request is open (the collector only tears down open requests).
+    let requestOpen = Atomic(false)
+}

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where an object's bytes come from: read sequentially by the sender thread, closed
+/// exactly once by the completion path.
+///
+/// Conformers may offer faster paths: ``withContiguousBytes(_:)`` lets the sender
+/// hand memory straight to `writev`, ``fileRegion`` lets it use `sendfile(2)`.
+public protocol ObjectSource: Sendable {
+    /// Reads the next bytes.
+    /// - Parameter buffer: Where to put them.
+    /// - Returns: The number of bytes read; 0 at the end.
+    /// - Throws: Any error; the stream then terminates with ``SendError/Code/sourceFailed``.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+
+    /// Releases what the source holds. Called once, after the object is completed.
+    func close()
+
+    /// The file and offset of the object's bytes, when they can be sent with `sendfile(2)`.
+    var fileRegion: FileRegion? { get }
+
+    /// Calls `body` with all of the object's bytes when they are in memory.
+    /// - Parameter body: Receives the bytes, valid during the call.
+    /// - Returns: `body`'s result, or nil when the bytes are not in contiguous memory.
+    func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R?
+}
+
+extension ObjectSource {
+    public var fileRegion: FileRegion? { nil }
+
+    public func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? { nil }
+}
+
+/// A source that can produce a fresh, unread copy of itself: one per destination of
+/// a multi-destination send.
+public protocol ReopenableSource: ObjectSource {
+    /// Opens the same bytes again from the start.
+    /// - Returns: A new source, closed independently of this one.
+    func reopen() throws -> any ObjectSource
+}
+
+/// A region of an open file: the `sendfile(2)` path of a source.
+public struct FileRegion: Sendable {
+    /// The open file descriptor.
+    public var descriptor: Int32
+    /// The offset of the object's first byte.
+    public var offset: Int64
+
+    /// Creates a file region.
+    public init(descriptor: Int32, offset: Int64) {
+        self.descriptor = descriptor
+        self.offset = offset
+    }
+}

@@ -1,0 +1,254 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One TCP connection of a stream request: connect with a timeout, gather writes,
+/// `sendfile(2)`, and the response read.
+///
+/// Confined to the stream's sender thread, except ``shutdown()``, which any thread
+/// may call to unblock it.
+final class SocketConnection: @unchecked Sendable {
+    let descriptor: Int32
+    let address: String
+
+    private init(descriptor: Int32, address: String) {
+        self.descriptor = descriptor
+        self.address = address
+    }
+
+    /// Connects to an endpoint.
+    /// - Parameters:
+    ///   - url: The destination.
+    ///   - timeout: How long one attempt may take.
+    ///   - noDelay: Whether to set `TCP_NODELAY`.
+    ///   - sendBuffer: `SO_SNDBUF` in bytes, 0 to keep the kernel's.
+    /// - Returns: The connected socket, in blocking mode.
+    /// - Throws: ``SystemError`` (check ``SystemError/isRetryableConnectError``), or
+    ///   ``SendError`` with ``SendError/Code/invalidURL`` when the host does not resolve.
+    /// The corresponding C functions are `getaddrinfo`, `socket` and `connect`.
+    static func connect(to url: EndpointURL, timeout: Duration, noDelay: Bool, sendBuffer: Int) throws
+        -> SocketConnection
+    {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(url.host, String(url.port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw SendError(
+                code: .invalidURL, message: "cannot resolve \(url.host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = SystemError(operation: "connect \(url.address)", errno: ECONNREFUSED)
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = entry {
+            entry = ai.pointee.ai_next
+            let fd = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else {
+                lastError = SystemError(operation: "socket", errno: errno)
+                continue
+            }
+            if let e = attempt(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen, timeout) {
+                Glibc.close(fd)
+                lastError = SystemError(operation: "connect \(url.address)", errno: e)
+                continue
+            }
+            var one: Int32 = noDelay ? 1 : 0
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            if sendBuffer > 0 {
+                var size = Int32(clamping: sendBuffer)
+                setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
+            return SocketConnection(descriptor: fd, address: url.address)
+        }
+        throw lastError
+    }
+
+    /// One non-blocking connect, waited for with `poll`; returns the errno or nil.
+    private static func attempt(
+        _ fd: Int32, _ addr: UnsafeMutablePointer<sockaddr>?, _ len: socklen_t, _ timeout: Duration
+    ) -> Int32? {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        if Glibc.connect(fd, addr, len) != 0 {
+            guard errno == EINPROGRESS || errno == EINTR else { return errno }
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let left = ContinuousClock.now.duration(to: deadline)
+                if left <= .zero { return ETIMEDOUT }
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let n = poll(&pfd, 1, Int32(max(1, left.milliseconds)))
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { return errno }
+                if n == 0 { return ETIMEDOUT }
+                break
+            }
+            var soError: Int32 = 0
+            var soLen = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &soLen)
+            if soError != 0 { return soError }
+        }
+        _ = fcntl(fd, F_SETFL, flags)
+        return nil
+    }
+
+    /// Writes every byte of a gather list, resuming after partial writes and `EINTR`.
+    /// - Parameters:
+    ///   - iov: The vectors; they are advanced in place as bytes go out.
+    ///   - count: How many vectors.
+    /// - Throws: ``SystemError`` for `sendmsg`.
+    /// The corresponding C function is `sendmsg` (a `writev` with `MSG_NOSIGNAL`).
+    func write(_ iov: UnsafeMutablePointer<iovec>, count: Int) throws(SystemError) {
+        var first = 0
+        while first < count, iov[first].iov_len == 0 { first += 1 }
+        while first < count {
+            var msg = msghdr()
+            msg.msg_iov = iov + first
+            msg.msg_iovlen = count - first
+            let n = sendmsg(descriptor, &msg, Int32(MSG_NOSIGNAL))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(operation: "sendmsg to \(address)", errno: errno)
+            }
+            var left = n
+            while first < count, left >= iov[first].iov_len {
+                left -= iov[first].iov_len
+                first += 1
+            }
+            if left > 0 {
+                iov[first].iov_base += left
+                iov[first].iov_len -= left
+            }
+            while first < count, iov[first].iov_len == 0 { first += 1 }
+        }
+    }
+
+    /// Sends `count` bytes of a file.
+    /// - Parameters:
+    ///   - file: The open file.
+    ///   - offset: Where to start; advanced past what was sent.
+    ///   - count: How many bytes.
+    /// - Returns: The bytes sent; fewer than `count` when the file ends early.
+    /// - Throws: ``SystemError`` for `sendfile`.
+    /// The corresponding C function is `sendfile`.
+    func sendFile(_ file: Int32, offset: inout Int64, count: Int) throws(SystemError) -> Int {
+        var sent = 0
+        var off = off_t(offset)
+        defer { offset = Int64(off) }
+        while sent < count {
+            let n = Glibc.sendfile(descriptor, file, &off, count - sent)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw SystemError(operation: "sendfile to \(address)", errno: errno)
+            }
+            if n == 0 { break }
+            sent += n
+        }
+        return sent
+    }
+
+    /// Reads the response to the request: status line, headers, and a body of
+    /// `Content-Length` bytes (or up to the end of the connection).
+    /// - Parameter timeout: How long to wait for it.
+    /// - Returns: The response.
+    /// - Throws: ``SendError`` (``SendError/Code/network`` or ``SendError/Code/badResponse``).
+    /// The corresponding C functions are `poll` and `recv`.
+    func readResponse(timeout: Duration) throws(SendError) -> HTTPResponse {
+        var data: [UInt8] = []
+        var headEnd: Int?
+        var response: HTTPResponse?
+        var contentLength: Int?
+        var chunked = false
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let response, let headEnd {
+                let have = data.count - headEnd
+                if let contentLength, have >= contentLength {
+                    var r = response
+                    r.body = Array(data[headEnd..<(headEnd + contentLength)])
+                    return r
+                }
+                if chunked, let body = Self.dechunk(data[headEnd...]) {
+                    var r = response
+                    r.body = body
+                    return r
+                }
+            }
+            let left = ContinuousClock.now.duration(to: deadline)
+            if left <= .zero {
+                throw SendError(code: .network, message: "no response from \(address) within \(timeout)")
+            }
+            var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let p = poll(&pfd, 1, Int32(max(1, left.milliseconds)))
+            if p < 0, errno == EINTR { continue }
+            if p == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                let e = SystemError(operation: "recv from \(address)", errno: errno)
+                if let response, let headEnd {
+                    var r = response
+                    r.body = Array(data[headEnd...])
+                    return r
+                }
+                throw SendError(code: .network, message: "reading the response: \(e)", cause: e)
+            }
+            if n == 0 {
+                guard let response, let headEnd else {
+                    throw SendError(
+                        code: .badResponse,
+                        message: "connection to \(address) closed before a complete response (\(data.count) bytes)")
+                }
+                var r = response
+                r.body = Array(data[headEnd...])
+                return r
+            }
+            data += buffer[0..<n]
+            if headEnd == nil, let end = data.firstRange(of: [13, 10, 13, 10]) {
+                guard let parsed = HTTPResponse.parseHead(data[..<end.lowerBound]) else {
+                    throw SendError(code: .badResponse, message: "response from \(address) is not HTTP/1.x")
+                }
+                headEnd = end.upperBound
+                response = parsed
+                contentLength = parsed.header("Content-Length").flatMap { Int($0) }
+                chunked = parsed.header("Transfer-Encoding")?.lowercased() == "chunked"
+                if parsed.status == 204 || parsed.status == 304 { contentLength = 0 }
+            }
+        }
+    }
+
+    /// Decodes a complete chunked response body, or returns nil while it is incomplete.
+    private static func dechunk(_ raw: ArraySlice<UInt8>) -> [UInt8]? {
+        var body: [UInt8] = []
+        var pos = raw.startIndex
+        while true {
+            guard let eol = raw[pos...].firstRange(of: [13, 10]) else { return nil }
+            let line = String(decoding: raw[pos..<eol.lowerBound], as: UTF8.self)
+            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else { return body }
+            pos = eol.upperBound
+            if size == 0 { return body }
+            guard raw.endIndex - pos >= size + 2 else { return nil }
+            body += raw[pos..<(pos + size)]
+            pos += size + 2
+        }
+    }
+
+    /// Shuts the connection down in both directions, unblocking a thread blocked on it.
+    /// The corresponding C function is `shutdown`.
+    func shutdown() { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+
+    /// Closes the socket.
+    /// The corresponding C function is `close`.
+    func close() { Glibc.close(descriptor) }
+}
+
+extension Duration {
+    /// Whole milliseconds, saturated to `Int32`.
+    var milliseconds: Int {
+        let (s, atto) = components
+        let ms = s.multipliedReportingOverflow(by: 1000)
+        if ms.overflow { return Int(Int32.max) }
+        return min(Int(Int32.max), Int(ms.partialValue + atto / 1_000_000_000_000_000))
+    }
+}

@@ -1,0 +1,344 @@
+import ObjStreamWire
+
+/// The sender thread of one stream: takes objects from the send queue, opens
+/// requests lazily (retrying connection errors), writes frames, hands written objects
+/// to the completion queue, and terminates the stream.
+///
+/// Everything here runs on that one thread.
+final class StreamSender: @unchecked Sendable {
+    private let stream: ObjStream
+    private let options: StreamOptions
+    private let writer: ChunkedBodyWriter
+    /// Objects whose bytes are in the writer's buffer, not yet on the wire.
+    private var pending: [OutgoingObject] = []
+    private var requestOpen = false
+
+    init(stream: ObjStream) {
+        self.stream = stream
+        self.options = stream.options
+        // liblz4 only fails to create a context when out of memory.
+        let lz4 = options.compressed
+            ? try! LZ4FrameEncoder(blockSize: options.lz4Block, contentChecksum: options.lz4ContentChecksum) : nil
+        self.writer = ChunkedBodyWriter(chunkSize: options.chunkSize, lz4: lz4)
+        pending.reserveCapacity(256)
+    }
+
+    /// The thread's body; returns when the stream has terminated.
+    func run() {
+        let queue = stream.queue
+        while true {
+            var next = queue.poll()
+            if case .empty = next {
+                do {
+                    try flush()
+                } catch {
+                    return terminate(error, current: nil)
+                }
+                next = queue.wait()
+            }
+            switch next {
+            case .empty, .stop:
+                return terminate(nil, current: nil)
+            case .item(.object(let object)):
+                do {
+                    try send(object)
+                } catch {
+                    return terminate(error, current: object)
+                }
+            case .item(.fin):
+                do {
+                    try ensureRequest()
+                    let marker = ObjectHeader.finMarker()
+                    try writeHeader(
+                        marker, hlen: HeaderCodec.encodedLength(of: marker), pduStream: options.pduSize > 0)
+                    try writer.endObject()
+                    try endRequest()
+                } catch {
+                    return terminate(error, current: nil)
+                }
+                return finishTermination(.endOfStream, error: nil, current: nil)
+            case .item(.idleTick):
+                guard requestOpen, !queue.hasObjects else { continue }
+                do {
+                    try endRequest()
+                    options.collector?.countIdleTeardown()
+                } catch {
+                    return terminate(error, current: nil)
+                }
+            }
+        }
+    }
+
+    // MARK: objects
+
+    private func send(_ object: OutgoingObject) throws(SendError) {
+        try ensureRequest()
+        let chunksBefore = writer.chunksWritten
+        let header = object.header
+        let hlen = HeaderCodec.encodedLength(of: header)
+        let usesPDUs = options.pduSize > 0
+        try writeHeader(header, hlen: hlen, pduStream: usesPDUs)
+        let size = header.attributes.size
+        var dataBytes: Int64 = 0
+        if size != 0, let source = object.source {
+            dataBytes = usesPDUs ? try sendPDUs(source, size: size, name: header.objectName)
+                : try sendData(source, size: Int(size), name: header.objectName)
+        }
+        try writer.endObject()
+        if writer.chunksWritten != chunksBefore {
+            // A chunk went out while this object was written: everything before it is on the wire.
+            stream.completions.add(pending, error: nil)
+            pending.removeAll(keepingCapacity: true)
+        }
+        pending.append(object)
+        stream.counters.activity.store(true, ordering: .relaxed)
+        if !header.isControl {
+            stream.counters.objects.add(1, ordering: .relaxed)
+            stream.counters.bytes.add(dataBytes, ordering: .relaxed)
+            stream.metrics.objects.increment()
+            stream.metrics.bytes.increment(by: UInt64(dataBytes))
+        }
+    }
+
+    private func writeHeader(_ header: ObjectHeader, hlen: Int, pduStream: Bool) throws(SendError) {
+        _ = try writer.produce(upTo: ProtoHeader.size + hlen) { p in
+            ProtoHeader(length: UInt64(hlen), flags: pduStream ? .pduStream : []).write(to: p)
+            HeaderCodec.encode(header, into: p + ProtoHeader.size)
+            return ProtoHeader.size + hlen
+        }
+    }
+
+    /// The data of a sized object on a stream without PDUs.
+    private func sendData(_ source: any ObjectSource, size: Int, name: String) throws(SendError) -> Int64 {
+        var shortBy = 0
+        let inMemory: Void?
+        do {
+            inMemory = try source.withContiguousBytes { bytes in
+                guard bytes.count >= size else {
+                    shortBy = size - bytes.count
+                    return
+                }
+                try writer.writePayload(UnsafeRawBufferPointer(rebasing: bytes[..<size]))
+            }
+        } catch let e as SendError {
+            throw e
+        } catch {
+            throw sourceError(error, name)
+        }
+        if inMemory != nil {
+            if shortBy > 0 { throw shortRead(name, got: size - shortBy, size: size) }
+            return Int64(size)
+        }
+        if !writer.isCompressed, let region = source.fileRegion {
+            let sent = try writer.writeFile(region, count: size)
+            if sent < size { throw shortRead(name, got: sent, size: size) }
+            return Int64(size)
+        }
+        var remaining = size
+        while remaining > 0 {
+            let want = min(remaining, writer.roomForData)
+            let n = try writer.produce(upTo: want) { (p) throws(SendError) in
+                try read(source, into: p, count: want, name: name)
+            }
+            if n == 0 { throw shortRead(name, got: size - remaining, size: size) }
+            remaining -= n
+        }
+        return Int64(size)
+    }
+
+    /// The data of an object on a PDU stream: PDUs of at most `pduSize` bytes (header
+    /// included); the last one carries `pduLast`. Unsized objects end at the source's end.
+    private func sendPDUs(_ source: any ObjectSource, size: Int64, name: String) throws(SendError) -> Int64 {
+        let payloadMax = options.pduSize - ProtoHeader.size
+        let unsized = size < 0
+        var total: Int64 = 0
+        var last = false
+        while !last {
+            let want = unsized ? payloadMax : Int(min(Int64(payloadMax), size - total))
+            var eof = false
+            var got = 0
+            _ = try writer.produce(upTo: ProtoHeader.size + want) { (p) throws(SendError) in
+                while got < want {
+                    let n = try read(source, into: p + ProtoHeader.size + got, count: want - got, name: name)
+                    if n == 0 {
+                        eof = true
+                        break
+                    }
+                    got += n
+                }
+                last = unsized ? eof : (total + Int64(got) == size)
+                ProtoHeader(length: UInt64(got), flags: last ? [.pdu, .lastPDU] : .pdu).write(to: p)
+                return ProtoHeader.size + got
+            }
+            total += Int64(got)
+            if !unsized && eof && !last { throw shortRead(name, got: Int(total), size: Int(size)) }
+        }
+        return total
+    }
+
+    private func read(_ source: any ObjectSource, into p: UnsafeMutableRawPointer, count: Int, name: String)
+        throws(SendError) -> Int
+    {
+        do {
+            return try source.read(into: UnsafeMutableRawBufferPointer(start: p, count: count))
+        } catch let e as SendError {
+            throw e
+        } catch {
+            throw sourceError(error, name)
+        }
+    }
+
+    private func sourceError(_ error: any Error, _ name: String) -> SendError {
+        SendError(
+            code: .sourceFailed, message: "stream \(stream): reading \(name) failed: \(error)",
+            cause: error)
+    }
+
+    private func shortRead(_ name: String, got: Int, size: Int) -> SendError {
+        SendError(
+            code: .shortRead,
+            message: "stream \(stream): read shorter than size: \(name) yielded \(got) of \(size) bytes")
+    }
+
+    // MARK: requests
+
+    /// Sends what is buffered and completes the objects it held.
+    private func flush() throws(SendError) {
+        guard requestOpen else { return }
+        try writer.flush()
+        stream.completions.add(pending, error: nil)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func ensureRequest() throws(SendError) {
+        if requestOpen { return }
+        let connection = stream.dryRun ? nil : try connect()
+        var head = "PUT \(stream.url.path) HTTP/1.1\r\nHost: \(stream.url.address)\r\nUser-Agent: objstream\r\n"
+        head += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
+        head += "Ais-Session-Id: \(stream.sessionID)\r\nAis-Caller-Id: \(options.senderID)\r\n"
+        if options.compressed { head += "Ais-Compress: lz4\r\n" }
+        head += "\r\n"
+        stream.liveConnection.withLock { $0 = connection }
+        if stream.queue.isStopRequested {
+            connection?.close()
+            stream.liveConnection.withLock { $0 = nil }
+            throw stoppedError()
+        }
+        try writer.begin(head: Array(head.utf8), connection: connection)
+        requestOpen = true
+        stream.counters.requestOpen.store(true, ordering: .relaxed)
+        stream.counters.requests.add(1, ordering: .relaxed)
+        stream.metrics.requests.increment()
+    }
+
+    /// Connects, retrying refused and timed-out attempts with backoff for the retry window.
+    private func connect() throws(SendError) -> SocketConnection {
+        let start = ContinuousClock.now
+        var backoff = RetryBackoff(first: options.retryFirstSleep, cap: options.retryCap)
+        var attempts = 0
+        while true {
+            if stream.queue.isStopRequested { throw stoppedError() }
+            attempts += 1
+            do {
+                return try SocketConnection.connect(
+                    to: stream.url, timeout: options.connectTimeout, noDelay: options.tcpNoDelay,
+                    sendBuffer: options.sendBuffer)
+            } catch let e as SystemError where e.isRetryableConnectError {
+                let elapsed = start.duration(to: .now)
+                if elapsed >= options.retryWindow {
+                    throw SendError(
+                        code: .connectFailed,
+                        message: "stream \(stream): cannot connect to \(stream.url.address): \(e) "
+                            + "(\(attempts) attempts in \(elapsed.secondsText))",
+                        cause: e)
+                }
+                stream.metrics.retries.increment()
+                if !stream.queue.sleep(for: min(backoff.next(), options.retryWindow - elapsed)) {
+                    throw stoppedError()
+                }
+            } catch let e as SendError {
+                throw e
+            } catch {
+                throw SendError(
+                    code: .connectFailed, message: "stream \(stream): cannot connect to \(stream.url.address): \(error)",
+                    cause: error)
+            }
+        }
+    }
+
+    /// Ends the request body at a frame boundary, completes what it held, and reads the response.
+    private func endRequest() throws(SendError) {
+        try writer.finish()
+        stream.completions.add(pending, error: nil)
+        pending.removeAll(keepingCapacity: true)
+        let connection = writer.connection
+        requestOpen = false
+        stream.counters.requestOpen.store(false, ordering: .relaxed)
+        writer.detach()
+        guard let connection else { return }
+        defer { closeConnection(connection) }
+        let response = try connection.readResponse(timeout: options.responseTimeout)
+        if !(200..<300).contains(response.status) {
+            throw statusError(response)
+        }
+    }
+
+    private func statusError(_ response: HTTPResponse) -> SendError {
+        SendError(
+            code: .httpStatus,
+            message: "stream \(stream): \(stream.url.address) answered \(response.status) \(response.reason): \(response.message)",
+            status: response.status)
+    }
+
+    private func closeConnection(_ connection: SocketConnection) {
+        stream.liveConnection.withLock { $0 = nil }
+        connection.close()
+    }
+
+    private func stoppedError() -> SendError {
+        SendError(code: .stopped, message: "stream \(stream) stopped")
+    }
+
+    // MARK: termination
+
+    /// Terminates after an error (or a stop): stopped when a stop was requested.
+    private func terminate(_ error: SendError?, current: OutgoingObject?) {
+        if stream.queue.isStopRequested || error?.code == .stopped {
+            return finishTermination(.stopped, error: stoppedError(), current: current)
+        }
+        var error = error ?? stoppedError()
+        if error.code == .network, let connection = writer.connection,
+            let response = try? connection.readResponse(timeout: .milliseconds(500)),
+            !(200..<300).contains(response.status)
+        {
+            var explained = statusError(response)
+            explained.cause = error
+            error = explained
+        }
+        finishTermination(.error(error), error: error, current: current)
+    }
+
+    private func finishTermination(_ reason: TerminationReason, error: SendError?, current: OutgoingObject?) {
+        if let connection = writer.connection { closeConnection(connection) }
+        writer.detach()
+        requestOpen = false
+        stream.counters.requestOpen.store(false, ordering: .relaxed)
+        var failed = pending
+        pending.removeAll()
+        if let current { failed.append(current) }
+        let left = stream.queue.close(reason)
+        let refusal = SendError(code: .terminated, message: "stream \(stream) terminated (\(reason))")
+        stream.completions.add(failed, error: error ?? refusal)
+        stream.completions.add(left, error: error ?? refusal)
+        stream.didTerminate(reason)
+        stream.completions.finish()
+    }
+}
+
+extension Duration {
+    /// Seconds with one decimal, like `10.2s`.
+    var secondsText: String {
+        let tenths = Int((Double(components.seconds) + Double(components.attoseconds) / 1e18) * 10)
+        return "\(tenths / 10).\(tenths % 10)s"
+    }
+}

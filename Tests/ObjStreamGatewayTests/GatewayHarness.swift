@@ -1,0 +1,70 @@
+import Foundation
+import ObjStreamGateway
+import ObjStreamMetrics
+import ObjStreamReceive
+import Synchronization
+
+/// A real gateway on `127.0.0.1` with an ephemeral port, its own metrics registry and a
+/// record of every session's end.
+final class GatewayHarness: Sendable {
+    let endpoints = EndpointRegistry()
+    let metrics = MetricsRegistry()
+    let gateway: Gateway
+    private let summaries = SummaryLog()
+
+    init(options: GatewayOptions = GatewayOptions(port: 0)) throws {
+        let record = summaries
+        gateway = Gateway(
+            endpoints: endpoints, options: options, metrics: metrics, log: { _ in },
+            onSessionEnd: { summary in record.items.withLock { $0.append(summary) } })
+        try gateway.start()
+    }
+
+    var port: UInt16 { gateway.port }
+
+    /// The sessions that ended so far.
+    var ended: [SessionSummary] { summaries.items.withLock { $0 } }
+
+    /// The value of a counter series in the rendered metrics (0 when absent).
+    func counter(_ name: String, _ labels: String = "") -> Double {
+        let key = labels.isEmpty ? name : "\(name){\(labels)}"
+        for line in metrics.render().split(separator: "\n") where line.hasPrefix(key + " ") {
+            return Double(line.dropFirst(key.count + 1)) ?? -1
+        }
+        return 0
+    }
+
+    /// Sends one request with a complete chunked body and reads the response.
+    func put(
+        _ trname: String, _ body: [UInt8], chunkSize: Int = 64 * 1024, compressed: Bool = false,
+        sessionID: String? = "101"
+    ) throws -> RawHTTPClient.Response {
+        let client = try RawHTTPClient(port: port)
+        try client.send(RawHTTPClient.streamHead(trname, sessionID: sessionID, compressed: compressed))
+        var offset = 0
+        while offset < body.count {
+            let end = min(offset + chunkSize, body.count)
+            try client.sendChunk(Array(body[offset..<end]))
+            offset = end
+        }
+        try client.endChunked()
+        return try client.readResponse()
+    }
+
+    func stop() { gateway.stop(grace: .seconds(5)) }
+}
+
+/// The session summaries a harness collects.
+final class SummaryLog: Sendable {
+    let items = Mutex<[SessionSummary]>([])
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(2_000)
+    }
+    return condition()
+}

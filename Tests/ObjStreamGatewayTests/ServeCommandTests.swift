@@ -1,0 +1,74 @@
+import Foundation
+import ObjStreamTestSupport
+import ObjStreamWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ServeCommandTests {
+    private func probe(_ name: String) throws -> [UInt8] {
+        var encoder = FrameEncoder()
+        try encoder.appendObject(ObjectHeader(bucket: Bucket(name: "b"), objectName: name))
+        return encoder.bytes
+    }
+
+    @Test func serveOnAnEphemeralPortReceivesAProbeAndExitsZeroOnSIGTERM() throws {
+        let store = try TestPaths.temporaryDirectory("objstream-serve")
+        defer { try? FileManager.default.removeItem(at: store) }
+        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe", "--endpoint", "keep=store", "--store", store.path])
+        let port = try serve.port()
+        let pipeline = "'\(TestPaths.objstreamBinary.path)' frame --bucket gs://bk --object probe"
+            + " | curl -sS -X PUT --data-binary @- -H 'Ais-Session-Id: 4242' -H 'Ais-Caller-Id: node-7'"
+            + " -w '%{http_code}' http://127.0.0.1:\(port)/v1/objstream/probe"
+        let result = try ChildProcess.run("/bin/sh", ["-c", pipeline])
+        #expect(result.stdout == "200", "\(result.stderr)")
+        let stored = try ChildProcess.run(
+            "/bin/sh",
+            ["-c", "'\(TestPaths.objstreamBinary.path)' frame --bucket s3://bk --object kept --data /etc/hostname"
+                + " | curl -sS -X PUT --data-binary @- -w '%{http_code}' http://127.0.0.1:\(port)/v1/objstream/keep"])
+        #expect(stored.stdout == "200", "\(stored.stderr)")
+        let metrics = try Curl.run(["http://127.0.0.1:\(port)/metrics"])
+        #expect(metrics.body.contains("objstream_rx_objects_total{endpoint=\"probe\"} 1"))
+        #expect(serve.terminate(SIGTERM) == 0)
+        let lines = serve.stderrLines
+        #expect(
+            lines.contains {
+                $0.contains("session sender=node-7 sid=4242 endpoint=probe") && $0.contains("objects=1")
+                    && $0.contains("result=ok")
+            }, "\(lines)")
+        #expect(lines.last == "objstream: stopped", "\(lines)")
+        let kept = try Data(contentsOf: store.appendingPathComponent("aws/@global/bk/kept"))
+        #expect(kept == (try Data(contentsOf: URL(fileURLWithPath: "/etc/hostname"))))
+    }
+
+    @Test func aThousandShortSessionsLeaveDescriptorsAndThreadsWhereTheyStarted() throws {
+        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe"])
+        defer { _ = serve.terminate() }
+        let port = try serve.port()
+        let body = try probe("p")
+        func session(_ i: Int) throws -> Int {
+            let client = try RawHTTPClient(port: port)
+            try client.send(
+                RawHTTPClient.streamHead("probe", chunked: false, contentLength: body.count, sessionID: String(1000 + i)))
+            try client.send(body)
+            return try client.readResponse().status
+        }
+        // Started and idle: the startup line comes after the daemon's threads exist.
+        let baseline = serve.openDescriptorsAndThreads
+        #expect(baseline.fds > 0 && baseline.threads > 0)
+        var statuses: [Int: Int] = [:]
+        for i in 1...1000 { statuses[try session(i), default: 0] += 1 }
+        #expect(statuses == [200: 1000])
+        var now = serve.openDescriptorsAndThreads
+        let settled = eventually(timeout: .seconds(30)) {
+            now = serve.openDescriptorsAndThreads
+            return now.fds == baseline.fds && now.threads == baseline.threads
+        }
+        #expect(settled, "baseline \(baseline), after 1000 sessions \(now)")
+        let metrics = try Curl.run(["http://127.0.0.1:\(port)/metrics"])
+        #expect(metrics.body.contains("objstream_rx_sessions_total{endpoint=\"probe\"} 1000"))
+        #expect(metrics.body.contains("objstream_rx_sessions_active{endpoint=\"probe\"} 0"))
+    }
+}

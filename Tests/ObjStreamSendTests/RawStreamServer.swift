@@ -1,0 +1,297 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ObjStreamWire
+import Synchronization
+
+/// A loopback HTTP/1.1 server written on raw sockets for the sender's tests: it reads
+/// stream requests, decodes the chunked body with the wire decoder, records what it
+/// saw (request head, body bytes, objects, byte counts), and answers 200 or a set status.
+final class RawStreamServer: @unchecked Sendable {
+    /// One object as the server decoded it.
+    struct ReceivedObject: Sendable {
+        var header: ObjectHeader
+        var size: Int
+        /// FNV-1a-64 of the data, when the server computes digests.
+        var digest: UInt64
+    }
+
+    /// One request as the server saw it.
+    struct Request: Sendable {
+        var requestLine = ""
+        var headers: [(String, String)] = []
+        var body: [UInt8] = []
+        var objects: [ReceivedObject] = []
+        var dataBytes = 0
+        var sawFin = false
+        var complete = false
+        var error: String?
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    let port: UInt16
+    private let listenFD: Int32
+    private let state = Mutex<(requests: [Int: Request], next: Int, fds: [Int32], closed: Bool)>(([:], 0, [], false))
+    private let recordBody: Bool
+    private let digests: Bool
+    let answerStatus: Int
+
+    /// Starts listening on a loopback port.
+    /// - Parameters:
+    ///   - port: The port (0: any free one).
+    ///   - recordBody: Whether to keep the chunk-decoded body bytes.
+    ///   - digests: Whether to hash each object's data.
+    ///   - answerStatus: The status to answer clean requests with.
+    init(port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200) throws {
+        self.recordBody = recordBody
+        self.digests = digests
+        self.answerStatus = answerStatus
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = port.bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
+                return getsockname(fd, p, &len)
+            }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        self.listenFD = fd
+        self.port = UInt16(bigEndian: addr.sin_port)
+        let t = Thread { [self] in acceptLoop() }
+        t.start()
+    }
+
+    /// `http://127.0.0.1:port/v1/objstream/<name>`.
+    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/v1/objstream/\(name)" }
+
+    /// Every request so far, in arrival order.
+    var requests: [Request] {
+        state.withLock { s in s.requests.keys.sorted().map { s.requests[$0]! } }
+    }
+
+    /// All objects of all requests, in arrival order.
+    var objects: [ReceivedObject] { requests.flatMap(\.objects) }
+
+    /// Stops listening and cuts every connection (a receiver that died).
+    func kill() {
+        let fds: [Int32] = state.withLock { s in
+            s.closed = true
+            return s.fds
+        }
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        close(listenFD)
+        for fd in fds {
+            var lin = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    /// Waits until `condition` holds for the requests, polling.
+    func waitFor(timeout: Duration = .seconds(20), _ condition: ([Request]) -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(requests) { return true }
+            usleep(5_000)
+        }
+        return condition(requests)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            let id: Int? = state.withLock { s in
+                if s.closed { return nil }
+                s.fds.append(fd)
+                s.next += 1
+                s.requests[s.next] = Request()
+                return s.next
+            }
+            guard let id else {
+                close(fd)
+                return
+            }
+            let t = Thread { [self] in serve(fd, id) }
+            t.start()
+        }
+    }
+
+    private func update(_ id: Int, _ body: (inout Request) -> Void) {
+        state.withLock { body(&$0.requests[id]!) }
+    }
+
+    private func serve(_ fd: Int32, _ id: Int) {
+        defer {
+            state.withLock { s in s.fds.removeAll { $0 == fd } }
+            close(fd)
+        }
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var pending: [UInt8] = []
+        // Request head.
+        var headEnd: Int?
+        while headEnd == nil {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return update(id) { $0.error = "closed in head" } }
+            pending += buffer[0..<n]
+            headEnd = pending.firstRange(of: [13, 10, 13, 10])?.upperBound
+        }
+        let headText = String(decoding: pending[..<(headEnd! - 4)], as: UTF8.self)
+        let lines = headText.components(separatedBy: "\r\n")
+        let headers: [(String, String)] = lines.dropFirst().compactMap { line in
+            guard let c = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<c]), line[line.index(after: c)...].trimmingCharacters(in: .whitespaces))
+        }
+        update(id) {
+            $0.requestLine = lines[0]
+            $0.headers = headers
+        }
+        let compressed = headers.contains { $0.0.lowercased() == "ais-compress" && $0.1 == "lz4" }
+        let decoder: BodyDecoder
+        do {
+            decoder = try BodyDecoder(compressed: compressed)
+        } catch {
+            return update(id) { $0.error = "\(error)" }
+        }
+        var current: ReceivedObject?
+        var objects: [ReceivedObject] = []
+        var dataBytes = 0
+        var body: [UInt8] = []
+        var sawFin = false
+        var failure: String?
+        let digests = self.digests
+        let recordBody = self.recordBody
+        func flushStats() {
+            let batch = objects
+            objects.removeAll()
+            let b = body
+            body.removeAll()
+            let bytes = dataBytes
+            dataBytes = 0
+            let fin = sawFin
+            update(id) {
+                $0.objects += batch
+                $0.body += b
+                $0.dataBytes += bytes
+                $0.sawFin = $0.sawFin || fin
+            }
+        }
+        func feed(_ data: UnsafeRawBufferPointer) {
+            guard failure == nil, !data.isEmpty else { return }
+            if recordBody { body += data }
+            do {
+                try decoder.feed(data) { (event: StreamDecoder.Event) in
+                    switch event {
+                    case .header(let h): current = ReceivedObject(header: h, size: 0, digest: 0xcbf2_9ce4_8422_2325)
+                    case .data(let d):
+                        current!.size += d.count
+                        dataBytes += d.count
+                        if digests {
+                            var h = current!.digest
+                            for b in d {
+                                h ^= UInt64(b)
+                                h = h &* 0x0000_0100_0000_01b3
+                            }
+                            current!.digest = h
+                        }
+                    case .objectEnd:
+                        objects.append(current!)
+                        current = nil
+                    case .marker(let op): if op == .fin { sawFin = true }
+                    }
+                }
+            } catch {
+                failure = "\(error)"
+            }
+        }
+        // Chunked body.
+        var chunker = ChunkParser()
+        var input = Array(pending[headEnd!...])
+        var done = false
+        while !done {
+            input.withUnsafeBytes { raw in
+                done = chunker.consume(raw, feed)
+            }
+            flushStats()
+            if done || chunker.failed { break }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 {
+                return update(id) { $0.error = failure ?? "connection ended inside the body" }
+            }
+            input = Array(buffer[0..<n])
+        }
+        if chunker.failed { failure = failure ?? "bad chunk framing" }
+        if failure == nil {
+            do { try decoder.finish() } catch { failure = "\(error)" }
+        }
+        let status = failure == nil ? answerStatus : 400
+        let message = failure ?? (status == 200 ? "" : "{\"message\":\"refused by test server\"}")
+        let response = "HTTP/1.1 \(status) X\r\nContent-Length: \(message.utf8.count)\r\n\r\n\(message)"
+        _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        update(id) {
+            $0.complete = true
+            $0.error = failure
+        }
+    }
+}
+
+/// An incremental HTTP/1.1 chunked-body parser.
+struct ChunkParser {
+    private enum State { case size, data(Int), dataCRLF(Int), trailer }
+    private var state = State.size
+    private var line: [UInt8] = []
+    private(set) var failed = false
+
+    /// Consumes bytes, handing chunk data to `deliver`.
+    /// - Returns: Whether the terminating chunk and its empty line were seen.
+    mutating func consume(_ raw: UnsafeRawBufferPointer, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        var i = 0
+        while i < raw.count {
+            switch state {
+            case .size, .trailer:
+                let b = raw[i]
+                i += 1
+                if b != 10 {
+                    line.append(b)
+                    continue
+                }
+                let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                line.removeAll()
+                if case .trailer = state {
+                    if text.isEmpty { return true }
+                    continue
+                }
+                guard let size = Int(text.split(separator: ";").first ?? "", radix: 16) else {
+                    failed = true
+                    return false
+                }
+                state = size == 0 ? .trailer : .data(size)
+            case .data(let left):
+                let n = min(left, raw.count - i)
+                deliver(UnsafeRawBufferPointer(rebasing: raw[i..<(i + n)]))
+                i += n
+                state = left - n == 0 ? .dataCRLF(2) : .data(left - n)
+            case .dataCRLF(let left):
+                i += 1
+                state = left == 1 ? .size : .dataCRLF(left - 1)
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import ObjStreamSend
+import ObjStreamTestSupport
+import ObjStreamWire
+import Synchronization
+import Testing
+
+/// Broken connections, late and missing receivers: every object still completes
+/// exactly once, the termination callback fires once, and no thread is left behind.
+@Suite struct StreamFailureTests {
+    /// Records termination callbacks.
+    final class Terminations: Sendable {
+        private let calls = Mutex<[(String, SendError)]>([])
+        var callback: TerminationCallback { { [self] dst, e in calls.withLock { $0.append((dst, e)) } } }
+        var all: [(destination: String, error: SendError)] { calls.withLock { $0.map { ($0.0, $0.1) } } }
+    }
+
+    private func threadsOf(_ stream: ObjStream) -> [String] {
+        TestObjects.threadNames().filter { $0 == "ostx-\(stream.sessionID)" || $0 == "oscq-\(stream.sessionID)" }
+    }
+
+    @Test func receiverKilledMidStreamCompletesEveryObjectOnceAndLeavesNoThread() throws {
+        let server = try RawStreamServer()
+        let terms = Terminations()
+        let stream = try ObjStream(
+            url: server.url("killed"), destinationID: "t1",
+            options: TestObjects.options { $0.terminationCallback = terms.callback })
+        let log = CompletionLog()
+        let payload = [UInt8](repeating: 7, count: 256 << 10)
+        var attempted = 0
+        var killed = false
+        for i in 0..<4_000 {
+            if !killed, server.requests.first.map({ $0.dataBytes > 50 << 20 }) == true {
+                server.kill()
+                killed = true
+            }
+            attempted += 1
+            let h = ObjectHeader(bucket: Bucket(name: "k"), objectName: "k/\(i)")
+            if (try? stream.send(.bytes(h, payload, context: i, callback: log.callback))) == nil, killed { break }
+        }
+        #expect(killed)
+        #expect(stream.waitUntilCompleted(timeout: .seconds(10)))
+        let completions = log.all
+        #expect(completions.count == attempted)
+        #expect(Set(completions.map(\.index)).count == attempted)
+        let failed = completions.filter { $0.error != nil }
+        #expect(!failed.isEmpty)
+        #expect(completions.prefix(completions.count - failed.count).allSatisfy { $0.error == nil })
+        #expect(stream.terminationReason?.name == "error")
+        #expect(terms.all.count == 1)
+        #expect(terms.all.first?.destination == "t1")
+        #expect(terms.all.first?.error.code == .network)
+        #expect(TestObjects.eventually { threadsOf(stream).isEmpty })
+    }
+
+    @Test func receiverStartedTwoSecondsAfterTheFirstSendGetsEverythingThroughTheRetry() throws {
+        let port = FreePort.next()
+        let stream = try ObjStream(url: "http://127.0.0.1:\(port)/v1/objstream/late", options: TestObjects.options())
+        let log = CompletionLog()
+        let started = ContinuousClock.now
+        for i in 0..<10 {
+            try stream.send(.bytes(ObjectHeader(objectName: "late/\(i)"), [UInt8](repeating: 1, count: 100), context: i, callback: log.callback))
+        }
+        usleep(2_000_000)
+        let server = try RawStreamServer(port: port)
+        defer { server.kill() }
+        stream.fin()
+        #expect(started.duration(to: .now) >= .seconds(2))
+        #expect(log.all.map(\.index) == Array(0..<10))
+        #expect(log.all.allSatisfy { $0.error == nil })
+        #expect(server.objects.map(\.header.objectName) == (0..<10).map { "late/\($0)" })
+        #expect(stream.terminationReason?.name == "end-of-stream")
+    }
+
+    @Test func noReceiverFailsAfterTheRetryWindowNamingTheAddress() throws {
+        let port = FreePort.next()
+        let terms = Terminations()
+        let stream = try ObjStream(
+            url: "http://127.0.0.1:\(port)/v1/objstream/none",
+            options: TestObjects.options {
+                $0.retryWindow = .seconds(2)
+                $0.terminationCallback = terms.callback
+            })
+        let log = CompletionLog()
+        let started = ContinuousClock.now
+        for i in 0..<5 { try stream.send(.bytes(ObjectHeader(objectName: "n\(i)"), [1, 2, 3], context: i, callback: log.callback)) }
+        #expect(stream.waitUntilCompleted(timeout: .seconds(10)))
+        let elapsed = started.duration(to: .now)
+        #expect(elapsed >= .seconds(2) && elapsed < .seconds(4))
+        #expect(log.all.map(\.index) == Array(0..<5))
+        #expect(log.all.allSatisfy { $0.error?.code == .connectFailed })
+        let error = try #require(stream.terminationReason?.error)
+        #expect(error.code == .connectFailed)
+        #expect(error.message.contains("127.0.0.1:\(port)"))
+        #expect(terms.all.count == 1)
+    }
+
+    @Test func noReceiverFailsAfterAboutTenSecondsByDefault() throws {
+        let port = FreePort.next()
+        let stream = try ObjStream(url: "http://127.0.0.1:\(port)/v1/objstream/none", options: TestObjects.options())
+        let log = CompletionLog()
+        let started = ContinuousClock.now
+        try stream.send(.bytes(ObjectHeader(objectName: "n"), [1], context: 0, callback: log.callback))
+        #expect(stream.waitUntilCompleted(timeout: .seconds(20)))
+        let elapsed = started.duration(to: .now)
+        #expect(elapsed >= .seconds(10) && elapsed < .seconds(13))
+        #expect(log.all.first?.error?.code == .connectFailed)
+        #expect(log.all.first?.error?.message.contains("127.0.0.1:\(port)") == true)
+    }
+
+    @Test func errorStatusFromTheReceiverTerminatesWithItsMessage() throws {
+        let server = try RawStreamServer(answerStatus: 500)
+        defer { server.kill() }
+        let terms = Terminations()
+        let stream = try ObjStream(url: server.url("e"), options: TestObjects.options { $0.terminationCallback = terms.callback })
+        try stream.send(.bytes(ObjectHeader(objectName: "x"), [1, 2]))
+        stream.fin()
+        let error = try #require(stream.terminationReason?.error)
+        #expect(error.code == .httpStatus)
+        #expect(error.status == 500)
+        #expect(error.message.contains("refused by test server"))
+        #expect(terms.all.count == 1)
+    }
+
+    @Test func shortReaderBreaksTheStreamWithReadShorterThanSize() throws {
+        let server = try RawStreamServer()
+        defer { server.kill() }
+        let stream = try ObjStream(url: server.url("short"), options: TestObjects.options())
+        let log = CompletionLog()
+        let short = ShortSource(count: 100)
+        try stream.send(.bytes(ObjectHeader(objectName: "ok"), [1, 2, 3], context: 0, callback: log.callback))
+        try stream.send(OutgoingObject(
+            header: ObjectHeader(objectName: "short", attributes: ObjectAttributes(size: 1000)), source: short,
+            context: 1, callback: log.callback))
+        #expect(stream.waitUntilCompleted(timeout: .seconds(10)))
+        #expect(log.all.map(\.index) == [0, 1])
+        #expect(log.all[1].error?.code == .shortRead)
+        #expect(log.all[1].error?.message.contains("read shorter than size") == true)
+        let closed = short.closed.load(ordering: .acquiring)
+        #expect(closed)
+        #expect(stream.terminationReason?.error?.code == .shortRead)
+    }
+
+    @Test func dryRunEncodesAndDiscardsWithoutAReceiver() throws {
+        let port = FreePort.next()
+        let stream = try ObjStream(
+            url: "http://127.0.0.1:\(port)/v1/objstream/dry", options: TestObjects.options { $0.dryRun = true })
+        let log = CompletionLog()
+        for i in 0..<1000 {
+            try stream.send(.bytes(ObjectHeader(objectName: "d\(i)"), [UInt8](repeating: 3, count: i * 10), context: i, callback: log.callback))
+        }
+        stream.fin()
+        #expect(log.all.map(\.index) == Array(0..<1000))
+        #expect(log.all.allSatisfy { $0.error == nil })
+        #expect(stream.bytesSent == Int64((0..<1000).reduce(0) { $0 + $1 * 10 }))
+        #expect(stream.terminationReason?.name == "end-of-stream")
+    }
+}
+
+/// A source that yields fewer bytes than its object's size.
+final class ShortSource: ObjectSource {
+    let count: Int
+    let position = Mutex(0)
+    let closed = Atomic(false)
+
+    init(count: Int) { self.count = count }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        position.withLock { pos in
+            let n = min(buffer.count, count - pos)
+            for i in 0..<n { buffer[i] = 0x5a }
+            pos += n
+            return n
+        }
+    }
+
+    func close() { closed.store(true, ordering: .releasing) }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import ObjStreamTestSupport
+import Testing
+
+/// A real Prometheus on loopback scrapes a real `objstream serve` while curl streams objects into it;
+/// every dashboard and alert expression is then evaluated through Prometheus' HTTP API.
+///
+/// Runs when `prometheus` and the `objstream` binary exist; `OBJSTREAM_SKIP_PROMETHEUS=1` skips it.
+@Suite(.serialized) struct PrometheusEndToEndTests {
+    static let prometheusBinary = "/usr/bin/prometheus"
+    static let enabled =
+        ProcessInfo.processInfo.environment["OBJSTREAM_SKIP_PROMETHEUS"] != "1"
+        && FileManager.default.isExecutableFile(atPath: prometheusBinary)
+        && FileManager.default.isExecutableFile(atPath: TestPaths.objstreamBinary.path)
+
+    /// Panels that gateway traffic alone must fill (the send panels need a sender exposing metrics).
+    static let gatewayPanels = [
+        "Receive bytes/s", "Receive objects/s", "Active sessions and open streams", "Sessions started and HTTP requests/s",
+        "Broken streams by code", "Stored and refused objects/s", "Object size distribution", "Object sizes (heatmap)",
+        "Session duration", "CPU", "Resident memory", "Open file descriptors",
+    ]
+
+    /// Runs one instant query; returns the `data.result` array, or the error Prometheus gave.
+    private func query(_ port: UInt16, _ expr: String) throws -> (ok: Bool, result: [[String: Any]], error: String) {
+        let out = try ChildProcess.run(
+            "curl", ["-sS", "-G", "--data-urlencode", "query=\(expr)", "http://127.0.0.1:\(port)/api/v1/query"])
+        guard let json = try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] else {
+            return (false, [], "no JSON answer: \(out.stdout)\(out.stderr)")
+        }
+        let result = YAMLDocuments.value(json, ["data", "result"]) as? [[String: Any]] ?? []
+        return (json["status"] as? String == "success", result, json["error"] as? String ?? "")
+    }
+
+    /// The scalar value of a one-series result.
+    private func number(_ port: UInt16, _ expr: String) throws -> Double? {
+        let answer = try query(port, expr)
+        guard let value = answer.result.first?["value"] as? [Any], let text = value.last as? String else { return nil }
+        return Double(text)
+    }
+
+    /// Polls until `condition` holds or `timeout` passes.
+    private func eventually(_ timeout: Duration = .seconds(30), _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            usleep(100_000)
+        }
+        return try condition()
+    }
+
+    /// Streams one object with `objstream frame | curl` (a real shell pipeline) and returns the HTTP status.
+    /// - Parameter truncate: Bytes cut off the end of the frame, to break the stream.
+    private func put(_ gateway: UInt16, endpoint: String, object: String, data: String, truncate: Int = 0) throws -> String {
+        let cut = truncate > 0 ? " | head -c -\(truncate)" : ""
+        let pipeline = "'\(TestPaths.objstreamBinary.path)' frame --bucket ais://e2e --object '\(object)' --data '\(data)'\(cut)"
+            + " | curl -sS -o /dev/null -w '%{http_code}' -X PUT --data-binary @- http://127.0.0.1:\(gateway)/v1/objstream/\(endpoint)"
+        let result = try ChildProcess.run("/bin/sh", ["-c", pipeline])
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        return result.stdout
+    }
+
+    @Test(.enabled(if: enabled)) func prometheusEvaluatesEveryDashboardAndAlertExpressionAgainstALiveGateway() throws {
+        let folder = try TestPaths.temporaryDirectory("objstream-prometheus")
+        let gateway = try ServiceProcess(
+            TestPaths.objstreamBinary.path,
+            ["serve", "--listen", "127.0.0.1:0", "--store", folder.appendingPathComponent("store").path])
+        defer { gateway.stop() }
+        let listening = try #require(gateway.line(containing: "listening on 127.0.0.1:"), "\(gateway.text)")
+        let portText = listening.components(separatedBy: "listening on 127.0.0.1:").last?.prefix { $0.isNumber } ?? ""
+        let gatewayPort = try #require(UInt16(portText), "\(listening)")
+
+        let rules = TestPaths.packageRoot.appendingPathComponent("deploy/prometheus/rules/objstream.rules.yml").path
+        let config = """
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+              evaluation_interval: 1s
+            rule_files: ["\(rules)"]
+            scrape_configs:
+              - job_name: objstream
+                static_configs:
+                  - targets: ["127.0.0.1:\(gatewayPort)"]
+            """
+        let configPath = folder.appendingPathComponent("prometheus.yml").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let prometheusPort = FreePort.next()
+        let prometheus = try ServiceProcess(
+            Self.prometheusBinary,
+            ["--config.file=\(configPath)", "--storage.tsdb.path=\(folder.appendingPathComponent("tsdb").path)",
+             "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn"])
+        defer { prometheus.stop() }
+        #expect(FreePort.waitUntilListening(prometheusPort), "\(prometheus.text)")
+        #expect(try eventually { try number(prometheusPort, #"up{job="objstream"}"#) == 1 }, "\(prometheus.text)")
+
+        // Two waves of objects, each seen by Prometheus, so that rates over the window are above zero.
+        let payload = folder.appendingPathComponent("payload").path
+        let size = 100 * 1024
+        try Data(PayloadPattern.bytes(for: "e2e", size: size)).write(to: URL(fileURLWithPath: payload))
+        for wave in 1...2 {
+            for i in 0..<5 {
+                #expect(try put(gatewayPort, endpoint: "default", object: "w\(wave)/o\(i)", data: payload) == "200")
+            }
+            #expect(try put(gatewayPort, endpoint: "store", object: "w\(wave)/stored", data: payload) == "200")
+            #expect(try put(gatewayPort, endpoint: "default", object: "w\(wave)/broken", data: payload, truncate: 1000) == "400")
+            // What the gateway itself reports now (a broken object's received bytes count too).
+            let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
+            let expected = scrape.split(separator: "\n").filter { $0.hasPrefix("objstream_rx_bytes_total{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+            #expect(expected >= Double(wave * 6 * size))
+            #expect(
+                try eventually { try number(prometheusPort, "sum(objstream_rx_bytes_total)") == expected },
+                "Prometheus never saw \(expected) bytes")
+        }
+
+        // After real traffic with broken streams, the gateway's scrape passes promtool's lint.
+        let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
+        #expect(scrape.contains(#"objstream_rx_broken_streams_total{code="sbr_obj_data_eof"} 2"#))
+        let lint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(scrape.utf8))
+        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
+
+        var expressions = try PromQLExpressions.dashboardExpressions()
+        expressions += try PromQLExpressions.ruleExpressions()
+        #expect(expressions.count >= 30)
+        var filled = Set<String>()
+        for expression in expressions {
+            let concrete = PromQLExpressions.concrete(expression.text, rateInterval: "1m")
+            let answer = try query(prometheusPort, concrete)
+            #expect(answer.ok, "\(expression.origin): \(concrete): \(answer.error)")
+            if !answer.result.isEmpty { filled.insert(expression.origin) }
+        }
+        for title in Self.gatewayPanels {
+            #expect(filled.contains("dashboard: \(title)"), "panel \(title) returned no data")
+        }
+        let receiveRate = try #require(try number(prometheusPort, #"sum(rate(objstream_rx_bytes_total{job=~".*"}[1m]))"#))
+        #expect(receiveRate > 0)
+        #expect(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == 2)
+        #expect(try number(prometheusPort, #"sum(objstream_rx_stored_objects_total)"#) == 2)
+
+        // The server loaded the alert rules and evaluates them without error.
+        #expect(try eventually {
+            let out = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(prometheusPort)/api/v1/rules"])
+            let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] ?? [:]
+            let rules = (YAMLDocuments.value(json, ["data", "groups", 0, "rules"]) as? [[String: Any]]) ?? []
+            return rules.count == 4 && rules.allSatisfy { $0["health"] as? String == "ok" }
+        })
+        #expect(gateway.stop() == 0, "\(gateway.text)")
+    }
+}
