@@ -9,7 +9,7 @@ enum BaselineBenchmark {
         let port = try LoopbackPort.free()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["iperf3", "-s", "-1", "-p", String(port)]
+        server.arguments = ["iperf3", "-s", "-p", String(port)]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -31,7 +31,7 @@ enum BaselineBenchmark {
             let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let end = json["end"] as? [String: Any],
             let received = end["sum_received"] as? [String: Any],
-            let bitsPerSecond = received["bits_per_second"] as? Double
+            let bitsPerSecond = (received["bits_per_second"] as? NSNumber)?.doubleValue
         else { throw BenchError("iperf3 -c failed (exit \(client.terminationStatus)); is iperf3 installed? (make deps)") }
         return bitsPerSecond / 8 / 1e9
     }
