@@ -14,15 +14,17 @@ struct ProcessUsage: Sendable {
     var peakResidentBytes: Int
 
     /// The usage of this process.
-    /// The corresponding C function is `getrusage`.
+    /// The corresponding C function is `getrusage`; memory comes from `/proc/self/status`.
     static func current() -> ProcessUsage {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         let status = statusFields(pid: getpid())
+        // VmHWM, not ru_maxrss: Linux carries ru_maxrss across execve, so a worker
+        // would report its parent's peak.
         return ProcessUsage(
-            cpuSeconds: cpu, residentBytes: status["VmRSS"] ?? 0, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+            cpuSeconds: cpu, residentBytes: status["VmRSS"] ?? 0, peakResidentBytes: status["VmHWM"] ?? 0)
     }
 
     /// The usage of another process, from `/proc/PID/stat` and `/proc/PID/status`.
