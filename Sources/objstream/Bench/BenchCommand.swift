@@ -1,55 +1,163 @@
 import Foundation
 
-/// `objstream bench`: micro-benchmarks of the decoder and sender, and the gateway driven
-/// over loopback by the sender against the `iperf3` baseline.
+/// `objstream bench`: micro-benchmarks of the decoder and the sender, then the gateway
+/// driven over loopback by the sender, every row against the `iperf3` baseline.
 enum BenchCommand {
     static let usage = """
-        usage: objstream bench [--quick] [--micro] [--out FILE.json]
+        usage: objstream bench [--quick] [--micro] [--repeat N] [--out FILE.json]
 
-          --quick   a one-minute subset of the matrix
-          --micro   only the in-process micro-benchmarks (decoder, sender dry run)
-          --out     also write the results as JSON to FILE
+          --quick     a one-minute subset of the matrix (make bench-quick)
+          --micro     only the in-process micro-benchmarks (decoder, sender dry run)
+          --repeat N  runs per case; the table shows the median and the spread (default 3, quick 1)
+          --out FILE  also write every result as JSON to FILE
         """
 
     /// Runs the command with its arguments; returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
+        if arguments.first == "--worker" { return runWorker(Array(arguments.dropFirst())) }
         var micro = false
         var quick = false
+        var repeats: Int?
         var out: String?
         var i = 0
         while i < arguments.count {
-            switch arguments[i] {
+            let argument = arguments[i]
+            func value() -> String? {
+                i += 1
+                return i < arguments.count ? arguments[i] : nil
+            }
+            switch argument {
             case "--micro": micro = true
             case "--quick": quick = true
+            case "--repeat":
+                guard let v = value(), let n = Int(v), n > 0 else { return fail("--repeat needs a positive number") }
+                repeats = n
             case "--out":
-                i += 1
-                guard i < arguments.count else { return fail("--out needs a file") }
-                out = arguments[i]
+                guard let v = value() else { return fail("--out needs a file") }
+                out = v
             case "--config":
-                i += 1  // accepted for `make bench`; the bench uses its own loopback settings
+                _ = value()  // accepted for `make bench`; the bench uses its own loopback gateway
             case "-h", "--help":
                 print(usage)
                 return 0
             default:
-                return fail("unknown option \(arguments[i])")
+                return fail("unknown option \(argument)")
             }
             i += 1
         }
         do {
-            let minimum = quick ? 1 << 30 : 8 << 30
-            print("decoder alone (in memory):")
-            print("  object    chunk      GB/s   headers/s")
-            for (size, chunk) in [(1024, 1 << 20), (1 << 20, 1 << 20), (1 << 20, 4096), (1024, 4096)] {
-                let r = try DecoderBenchmark.run(objectSize: size, chunkSize: chunk, minimumBytes: minimum / 4)
-                print(
-                    "  \(pad(formatSize(size), 8)) \(pad(formatSize(chunk), 8)) \(pad(String(format: "%.2f", r.gigabytesPerSecond), 8))"
-                        + "  \(String(format: "%.0f", r.headersPerSecond))")
+            var report = BenchReport()
+            report.decoder = try runDecoderBenchmarks(quick: quick)
+            report.dryRun = try runDryRun(quick: quick)
+            if !micro {
+                report.baselineGBps = try measureBaseline(seconds: quick ? 3 : 5, repeats: quick ? 1 : 3)
+                print(String(format: "\nbaseline: iperf3 -l 1M, one loopback stream: %.2f GB/s\n", report.baselineGBps))
+                print(BenchReport.tableHeader)
+                for benchCase in BenchCase.matrix(quick: quick) {
+                    var runs: [StreamBenchmark.Run] = []
+                    for _ in 0..<(repeats ?? (quick ? 1 : 3)) { runs.append(try StreamBenchmark.run(benchCase)) }
+                    let row = BenchReport.Row(name: benchCase.name, runs: runs, baselineGBps: report.baselineGBps)
+                    print(row.line)
+                    report.rows.append(row)
+                }
+                if !quick {
+                    report.memory = try MemoryBenchmark.run()
+                    print("\n" + report.memory!.summary)
+                }
             }
-            _ = micro
-            _ = out
-            return 0
+            if let out {
+                try FileManager.default.createDirectory(
+                    at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try report.json().write(to: URL(fileURLWithPath: out))
+                print("\nresults written to \(out)")
+            }
+            return report.rows.allSatisfy(\.verified) ? 0 : 1
         } catch {
             return fail("\(error)")
+        }
+    }
+
+    private static func runDecoderBenchmarks(quick: Bool) throws -> [DecoderBenchmark.Result] {
+        print("decoder alone, in memory:")
+        print("  object    chunk      GB/s    headers/s")
+        var results: [DecoderBenchmark.Result] = []
+        for (size, chunk) in [(1 << 10, 1 << 20), (1 << 20, 1 << 20), (1 << 10, 4 << 10), (1 << 20, 4 << 10)] {
+            let r = try DecoderBenchmark.run(objectSize: size, chunkSize: chunk, minimumBytes: quick ? 256 << 20 : 2 << 30)
+            results.append(r)
+            print(
+                "  \(pad(formatSize(size), 6)) \(pad(formatSize(chunk), 8)) \(pad(String(format: "%.2f", r.gigabytesPerSecond), 9))"
+                    + "  \(pad(String(format: "%.0f", r.headersPerSecond), 11))")
+        }
+        return results
+    }
+
+    /// The sender alone: `AIS_STREAM_DRY_RUN=true` encodes everything and discards it.
+    private static func runDryRun(quick: Bool) throws -> [BenchReport.DryRun] {
+        print("\nsender alone (AIS_STREAM_DRY_RUN=true, encode only):")
+        print("  object     GB/s    objects/s   CPU s/GiB")
+        var results: [BenchReport.DryRun] = []
+        for size in [1 << 10, 1 << 20] {
+            let benchCase = BenchCase(objectSize: size, streams: 1, seconds: quick ? 1 : 3)
+            let worker = Process()
+            let out = Pipe()
+            worker.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            worker.arguments = ["bench", "--worker", "--url", "http://127.0.0.1:9/v1/objstream/dry"] + benchCase.workerArguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["AIS_STREAM_DRY_RUN"] = "true"
+            worker.environment = environment
+            worker.standardOutput = out
+            try worker.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            worker.waitUntilExit()
+            guard let r = try? JSONDecoder().decode(BenchWorker.Result.self, from: data) else {
+                throw BenchError("the dry-run worker failed (exit \(worker.terminationStatus))")
+            }
+            let row = BenchReport.DryRun(
+                objectSize: size, gigabytesPerSecond: Double(r.bytes) / r.seconds / 1e9,
+                objectsPerSecond: Double(r.objects) / r.seconds, cpuPerGiB: r.cpuSeconds / (Double(r.bytes) / Double(1 << 30)))
+            results.append(row)
+            print(
+                "  \(pad(formatSize(size), 6)) \(pad(String(format: "%.2f", row.gigabytesPerSecond), 8))"
+                    + " \(pad(String(format: "%.0f", row.objectsPerSecond), 12)) \(pad(String(format: "%.3f", row.cpuPerGiB), 11))")
+        }
+        return results
+    }
+
+    private static func measureBaseline(seconds: Int, repeats: Int) throws -> Double {
+        let runs = try (0..<repeats).map { _ in try BaselineBenchmark.run(seconds: seconds) }
+        return runs.sorted()[runs.count / 2]
+    }
+
+    /// `bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
+    private static func runWorker(_ arguments: [String]) -> Int32 {
+        var values: [String: String] = [:]
+        var i = 0
+        while i + 1 < arguments.count {
+            values[arguments[i]] = arguments[i + 1]
+            i += 2
+        }
+        if let idle = values["--idle"].flatMap({ Int($0) }), let url = values["--url"] {
+            do {
+                print(try BenchWorker.idleStreams(count: idle, url: url))
+                return 0
+            } catch {
+                return fail("idle worker: \(error)")
+            }
+        }
+        guard let url = values["--url"], let size = values["--size"].flatMap({ Int($0) }),
+            let streams = values["--streams"].flatMap({ Int($0) }),
+            let mode = values["--mode"].flatMap({ BenchCase.Mode(rawValue: $0) }),
+            let source = values["--source"].flatMap({ BenchCase.Source(rawValue: $0) }),
+            let chunk = values["--chunk"].flatMap({ Int($0) }), let seconds = values["--seconds"].flatMap({ Double($0) })
+        else { return fail("--worker: incomplete case arguments \(arguments)") }
+        do {
+            let benchCase = BenchCase(
+                objectSize: size, streams: streams, mode: mode, source: source, chunkSize: chunk, seconds: seconds)
+            let result = try BenchWorker.run(benchCase, url: url, totalBytes: values["--total"].flatMap { Int64($0) })
+            FileHandle.standardOutput.write(try JSONEncoder().encode(result))
+            return 0
+        } catch {
+            return fail("worker: \(error)")
         }
     }
 
@@ -67,6 +175,7 @@ func formatSize(_ n: Int) -> String {
     return "\(n)B"
 }
 
+/// Right-aligns `s` in `width` columns.
 func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
 }

@@ -8,7 +8,7 @@ import Glibc
 /// before HTTP and sockets are involved.
 enum DecoderBenchmark {
     /// One micro-benchmark result.
-    struct Result {
+    struct Result: Codable {
         var objectSize: Int
         var chunkSize: Int
         var gigabytesPerSecond: Double

@@ -1,0 +1,76 @@
+/// One row of the benchmark matrix: what the sender sends, and how.
+struct BenchCase: Sendable, Hashable {
+    /// How object data is framed and compressed.
+    enum Mode: String, Sendable, CaseIterable {
+        /// Sized objects, plain frames.
+        case plain
+        /// Sized objects as 128 KiB PDUs.
+        case pdu
+        /// lz4 over compressible (text-like) data.
+        case lz4Text = "lz4-text"
+        /// lz4 over random data.
+        case lz4Random = "lz4-random"
+    }
+
+    /// Where object bytes come from.
+    enum Source: String, Sendable {
+        /// One reused buffer in memory.
+        case memory
+        /// A file, sent with `sendfile(2)`.
+        case file
+    }
+
+    var objectSize: Int
+    var streams: Int
+    var mode: Mode = .plain
+    var source: Source = .memory
+    /// The sender's HTTP chunk size.
+    var chunkSize: Int = 1 << 20
+    /// How long the sender keeps sending.
+    var seconds: Double
+
+    /// A short name for the table: `1MiB x1 plain mem`.
+    var name: String {
+        var n = "\(formatSize(objectSize)) x\(streams) \(mode.rawValue) \(source == .memory ? "mem" : "file")"
+        if chunkSize != 1 << 20 { n += " chunk=\(formatSize(chunkSize))" }
+        return n
+    }
+
+    /// The arguments that hand this case to a `bench --worker` process.
+    var workerArguments: [String] {
+        [
+            "--size", String(objectSize), "--streams", String(streams), "--mode", mode.rawValue,
+            "--source", source.rawValue, "--chunk", String(chunkSize), "--seconds", String(seconds),
+        ]
+    }
+
+    /// The full matrix (`make bench`) or a one-minute subset (`make bench-quick`).
+    static func matrix(quick: Bool) -> [BenchCase] {
+        let s = quick ? 2.0 : 5.0
+        if quick {
+            return [
+                BenchCase(objectSize: 1 << 10, streams: 1, seconds: s),
+                BenchCase(objectSize: 1 << 20, streams: 1, seconds: s),
+                BenchCase(objectSize: 16 << 20, streams: 1, source: .file, seconds: s),
+                BenchCase(objectSize: 1 << 20, streams: 1, chunkSize: 4 << 10, seconds: s),
+                BenchCase(objectSize: 1 << 20, streams: 1, mode: .lz4Text, seconds: s),
+            ]
+        }
+        var cases: [BenchCase] = []
+        for size in [1 << 10, 64 << 10, 1 << 20, 16 << 20] {
+            for streams in [1, 4] {
+                cases.append(BenchCase(objectSize: size, streams: streams, seconds: s))
+            }
+        }
+        for size in [1 << 20, 16 << 20] {
+            cases.append(BenchCase(objectSize: size, streams: 1, source: .file, seconds: s))
+        }
+        for mode in [Mode.pdu, .lz4Text, .lz4Random] {
+            for size in [64 << 10, 1 << 20] {
+                cases.append(BenchCase(objectSize: size, streams: 1, mode: mode, seconds: s))
+            }
+        }
+        cases.append(BenchCase(objectSize: 1 << 20, streams: 1, chunkSize: 4 << 10, seconds: s))
+        return cases
+    }
+}

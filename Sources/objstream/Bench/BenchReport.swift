@@ -1,0 +1,63 @@
+import Foundation
+
+/// Every result of one `objstream bench` run, printed as a table and written as JSON.
+struct BenchReport: Codable {
+    /// The sender alone in dry-run mode.
+    struct DryRun: Codable {
+        var objectSize: Int
+        var gigabytesPerSecond: Double
+        var objectsPerSecond: Double
+        var cpuPerGiB: Double
+    }
+
+    /// One case: the median of its runs, the spread, and the ratio to the baseline.
+    struct Row: Codable {
+        var name: String
+        var runs: [StreamBenchmark.Run]
+        var baselineGBps: Double
+
+        private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        var gigabytesPerSecond: Double { median(runs.map(\.gigabytesPerSecond)) }
+        var spread: Double {
+            let v = runs.map(\.gigabytesPerSecond)
+            return (v.max() ?? 0) - (v.min() ?? 0)
+        }
+        var objectsPerSecond: Double { median(runs.map(\.objectsPerSecond)) }
+        var senderCPUPerGiB: Double { median(runs.map(\.senderCPUPerGiB)) }
+        var receiverCPUPerGiB: Double { median(runs.map(\.receiverCPUPerGiB)) }
+        var senderPeakRSS: Int { runs.map(\.senderPeakRSS).max() ?? 0 }
+        var receiverPeakRSS: Int { runs.map(\.receiverPeakRSS).max() ?? 0 }
+        var ratio: Double { baselineGBps > 0 ? gigabytesPerSecond / baselineGBps : 0 }
+        var verified: Bool { runs.allSatisfy(\.verified) }
+
+        var line: String {
+            func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+            return [
+                name.padding(toLength: 30, withPad: " ", startingAt: 0),
+                pad(f(gigabytesPerSecond, 2), 6), pad("±" + f(spread, 2), 6), pad(f(objectsPerSecond, 0), 10),
+                pad(f(senderCPUPerGiB, 3), 8), pad(f(receiverCPUPerGiB, 3), 8),
+                pad(String(senderPeakRSS >> 20) + "M", 7), pad(String(receiverPeakRSS >> 20) + "M", 7),
+                pad(f(ratio, 2) + "x", 7), verified ? "  ok" : "  BYTES MISMATCH",
+            ].joined(separator: " ")
+        }
+    }
+
+    static let tableHeader = [
+        "case".padding(toLength: 30, withPad: " ", startingAt: 0), pad("GB/s", 6), pad("spread", 6),
+        pad("objects/s", 10), pad("tx s/GiB", 8), pad("rx s/GiB", 8), pad("tx RSS", 7), pad("rx RSS", 7),
+        pad("vs iperf", 7), "  check",
+    ].joined(separator: " ")
+
+    var decoder: [DecoderBenchmark.Result] = []
+    var dryRun: [DryRun] = []
+    var baselineGBps: Double = 0
+    var rows: [Row] = []
+    var memory: MemoryBenchmark.Result?
+
+    /// The report as pretty-printed JSON.
+    func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}
