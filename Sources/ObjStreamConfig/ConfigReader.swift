@@ -7,11 +7,20 @@ struct ConfigReader {
     private(set) var problems: [ConfigProblem] = []
 
     /// Records a problem.
+    /// - Parameters:
+    ///   - key: The dotted key.
+    ///   - value: The offending value, rendered as JSON text.
+    ///   - message: What is wrong and what is allowed.
     mutating func report(_ key: String, _ value: Any, _ message: String) {
         problems.append(ConfigProblem(key: key, value: Self.render(value), message: message))
     }
 
-    /// The object at `key`, with unknown keys reported; nil (and a problem) when it is not an object.
+    /// The object at `key`, with unknown keys reported.
+    /// - Parameters:
+    ///   - value: The parsed JSON value.
+    ///   - key: Its dotted key (empty at the top level).
+    ///   - known: The keys the object may have.
+    /// - Returns: The object, or nil (and a problem) when it is not one.
     mutating func object(_ value: Any, key: String, known: [String]) -> [String: Any]? {
         guard let dictionary = value as? [String: Any] else {
             report(key, value, "must be an object with keys \(known.joined(separator: ", "))")
@@ -24,6 +33,12 @@ struct ConfigReader {
     }
 
     /// An integer within `range`; JSON numbers only, no fractions, no bools.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - range: The allowed values.
+    ///   - target: Where the value goes.
     mutating func integer(_ dictionary: [String: Any], _ name: String, in path: String, range: ClosedRange<Int>, into target: inout Int) {
         guard let value = dictionary[name] else { return }
         guard let n = Self.integer(value), range.contains(n) else {
@@ -34,6 +49,13 @@ struct ConfigReader {
     }
 
     /// A size: a JSON integer or a string like `"256KiB"`, accepted by `isAllowed`.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - allowed: The allowed values, for the message.
+    ///   - target: Where the value goes.
+    ///   - isAllowed: Whether a size in bytes is allowed.
     mutating func size(
         _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
         into target: inout Int, isAllowed: (Int) -> Bool
@@ -48,6 +70,13 @@ struct ConfigReader {
     }
 
     /// A duration string like `"4s"`, accepted by `isAllowed`.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - allowed: The allowed values, for the message.
+    ///   - target: Where the value goes.
+    ///   - isAllowed: Whether a duration is allowed.
     mutating func duration(
         _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
         into target: inout Duration, isAllowed: (Duration) -> Bool
@@ -61,6 +90,11 @@ struct ConfigReader {
     }
 
     /// A JSON `true` or `false`.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - target: Where the value goes.
     mutating func bool(_ dictionary: [String: Any], _ name: String, in path: String, into target: inout Bool) {
         guard let value = dictionary[name] else { return }
         guard Self.isBool(value), let b = value as? Bool else {
@@ -70,7 +104,13 @@ struct ConfigReader {
         target = b
     }
 
-    /// A string, accepted by `check` (which returns a message for a bad one).
+    /// A string, accepted by `check`.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - target: Where the value goes.
+    ///   - check: Returns the problem's message for a bad string, nil for a good one.
     mutating func string(
         _ dictionary: [String: Any], _ name: String, in path: String, into target: inout String, check: (String) -> String?
     ) {
@@ -87,6 +127,11 @@ struct ConfigReader {
     }
 
     /// One of the raw values of `E`.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it; absent keeps `target`.
+    ///   - path: The section's dotted key.
+    ///   - target: Where the value goes.
     mutating func choice<E: RawRepresentable & CaseIterable>(
         _ dictionary: [String: Any], _ name: String, in path: String, into target: inout E
     ) where E.RawValue == String {
@@ -99,11 +144,17 @@ struct ConfigReader {
     }
 
     /// `a.b`, or `b` at the top level.
+    /// - Parameters:
+    ///   - path: The section's dotted key.
+    ///   - name: The key within it.
+    /// - Returns: The joined key.
     static func join(_ path: String, _ name: String) -> String {
         path.isEmpty ? name : path + "." + name
     }
 
     /// Whether a value came from JSON `true`/`false` (on Linux, `1 is Bool` also holds, so check the class).
+    /// - Parameter value: A parsed JSON value.
+    /// - Returns: Whether it is a boolean.
     static func isBool(_ value: Any) -> Bool {
         guard let number = value as? NSNumber else { return false }
         return type(of: number) == booleanClass
@@ -111,7 +162,9 @@ struct ConfigReader {
 
     private static let booleanClass: NSNumber.Type = type(of: NSNumber(value: true))
 
-    /// The integer a JSON number holds, nil for bools, fractions, strings and out-of-range values.
+    /// The integer a JSON number holds.
+    /// - Parameter value: A parsed JSON value.
+    /// - Returns: The integer, nil for bools, fractions, strings and out-of-range values.
     static func integer(_ value: Any) -> Int? {
         guard let number = value as? NSNumber, !isBool(value), !(value is NSDecimalNumber) else { return nil }
         switch String(cString: number.objCType) {
@@ -123,6 +176,8 @@ struct ConfigReader {
     }
 
     /// A value as JSON text, for problem reports (`"4x"`, `99999`, `true`, `null`, `{...}`).
+    /// - Parameter value: A parsed JSON value.
+    /// - Returns: Its compact JSON text.
     static func render(_ value: Any) -> String {
         switch value {
         case let text as String: return ConfigWriter.quote(text)

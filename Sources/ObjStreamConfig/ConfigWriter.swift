@@ -1,6 +1,8 @@
 /// Renders a configuration as JSON, keys in the order of the shipped `config/objstream.json`.
 enum ConfigWriter {
     /// The configuration as an indented JSON document with a trailing newline.
+    /// - Parameter c: The configuration.
+    /// - Returns: The JSON text.
     static func json(_ c: ObjStreamConfiguration) -> String {
         let endpoints = c.endpoints.map { "{ \"name\": \(quote($0.name)), \"action\": \(quote($0.action.rawValue)) }" }
         let t = c.transport
@@ -45,6 +47,8 @@ enum ConfigWriter {
     private static func size(_ n: Int) -> String { n == 0 ? "0" : quote(ByteSize.format(n)) }
 
     /// A JSON string literal.
+    /// - Parameter s: The string.
+    /// - Returns: The string quoted, with `"`, `\\` and control characters escaped.
     static func quote(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {

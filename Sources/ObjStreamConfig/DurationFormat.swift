@@ -34,8 +34,9 @@ public enum DurationFormat {
                 scale /= 10
                 fractional += Int64(digit.wholeNumberValue!) * scale
             }
-            let (sum, overflow2) = total.addingReportingOverflow(scaled + fractional)
-            guard !overflow2, scaled <= Int64.max - fractional else { return nil }
+            let (term, overflow2) = scaled.addingReportingOverflow(fractional)
+            let (sum, overflow3) = total.addingReportingOverflow(term)
+            guard !overflow2, !overflow3 else { return nil }
             total = sum
         }
         return .nanoseconds(total)

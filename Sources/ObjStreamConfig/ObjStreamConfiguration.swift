@@ -151,6 +151,8 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
         r.size(s, "max_header", in: path, allowed: "in 512..131072", into: &transport.maxHeader) { (512...131_072).contains($0) }
         r.integer(s, "burst_buffer", in: path, range: 256...4096, into: &transport.burstBuffer)
         r.duration(s, "idle_teardown", in: path, allowed: ">= 1s", into: &transport.idleTeardown) { $0 >= .seconds(1) }
+        // Unset, quiescent follows idle_teardown: max(10s, 2 x idle_teardown) (BEHAVIOR.md).
+        if s["quiescent"] == nil { transport.quiescent = max(.seconds(10), transport.idleTeardown * 2) }
         r.duration(s, "quiescent", in: path, allowed: ">= 8s", into: &transport.quiescent) { $0 >= .seconds(8) }
         r.size(s, "lz4_block", in: path, allowed: "one of 64KiB, 256KiB, 1MiB, 4MiB", into: &transport.lz4Block) {
             [64 << 10, 256 << 10, 1 << 20, 4 << 20].contains($0)

@@ -6,7 +6,8 @@ public struct TransportConfiguration: Sendable, Equatable {
     public var burstBuffer: Int = 1024
     /// Idle time after which a stream ends its HTTP request in-band (`idle_teardown`, >= 1s).
     public var idleTeardown: Duration = .seconds(4)
-    /// Time a stream may stay quiet before the collector treats it as gone (`quiescent`, >= 8s).
+    /// Time a stream may stay quiet before the collector treats it as gone (`quiescent`, >= 8s;
+    /// when the file sets `idle_teardown` but not `quiescent`: max(10s, 2 x idle_teardown)).
     public var quiescent: Duration = .seconds(10)
     /// lz4 frame block size in bytes (`lz4_block`: 64KiB, 256KiB, 1MiB or 4MiB).
     public var lz4Block: Int = 256 * 1024

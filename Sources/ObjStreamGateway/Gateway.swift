@@ -207,8 +207,6 @@ public final class Gateway: Sendable {
             request.drainedAfterFailure += size
             return request.drainedAfterFailure <= Self.drainLimit ? .YES : .NO
         }
-        if request.responded { return .YES }
-        request.responded = true
         switch request.kind {
         case .drain:
             return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")

@@ -13,8 +13,6 @@ final class RequestContext {
     }
 
     let kind: Kind
-    /// Whether a response has been queued.
-    var responded = false
     /// Body bytes dropped after the session broke.
     var drainedAfterFailure = 0
 

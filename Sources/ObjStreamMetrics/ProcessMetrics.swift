@@ -63,11 +63,12 @@ public enum ProcessMetrics {
         }
     }
 
-    /// Reads `/proc/self/stat`, `/proc/stat` and `/proc/self/fd` once.
+    /// Reads `<process>/stat`, `/proc/stat` and `<process>/fd` once.
+    /// - Parameter process: The process's folder in `/proc` (`/proc/self`, or `/proc/<pid>` for another process).
     /// - Returns: The reading, or nil when `/proc` is not mounted or not in the expected format.
-    public static func read() -> Reading? {
+    public static func read(process: String = "/proc/self") -> Reading? {
         // Fields after the closing parenthesis of the command name (which may itself hold spaces and parentheses).
-        guard let stat = contents("/proc/self/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        guard let stat = contents(process + "/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
         // stat(5): utime is field 14, stime 15, starttime 22, rss 24; fields[0] is field 3.
         guard fields.count > 21, let utime = number(fields[11]), let stime = number(fields[12]),
@@ -79,7 +80,7 @@ public enum ProcessMetrics {
         return Reading(
             cpuSeconds: Double(utime + stime) / ticks,
             residentBytes: rssPages * pageSize,
-            openFileDescriptors: openFileDescriptors(),
+            openFileDescriptors: openFileDescriptors(process + "/fd", listedBySelf: process == "/proc/self"),
             startTimeSeconds: Double(bootTime) + Double(startTicks) / ticks)
     }
 
@@ -92,16 +93,16 @@ public enum ProcessMetrics {
         return nil
     }
 
-    /// Entries of `/proc/self/fd`, less the one descriptor used to list it.
-    private static func openFileDescriptors() -> Int64 {
-        guard let dir = opendir("/proc/self/fd") else { return 0 }
+    /// Entries of a `/proc/<pid>/fd` folder, less the one descriptor used to list our own.
+    private static func openFileDescriptors(_ folder: String, listedBySelf: Bool) -> Int64 {
+        guard let dir = opendir(folder) else { return 0 }
         defer { closedir(dir) }
         var count: Int64 = 0
         while let entry = readdir(dir) {
             let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
             if !isDot { count += 1 }
         }
-        return count - 1
+        return listedBySelf ? count - 1 : count
     }
 
     /// A whole small file, read with `open`/`read` (files in `/proc` report size 0, so read to the end).

@@ -86,6 +86,28 @@ public final class StreamSession {
     @discardableResult
     public func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard outcome == nil else { return false }
+        if !info.compressed {
+            // The plain path pulls events straight from the frame decoder: no generic
+            // closure call per chunk (the body decoder's generic feed is not specialized
+            // across modules and costs metadata lookups on every tiny chunk).
+            var input = chunk
+            while true {
+                let event: StreamDecoder.Event?
+                do {
+                    event = try decoder.frames.next(from: &input)
+                } catch {
+                    end(.broken(error))
+                    return false
+                }
+                guard let event else { return true }
+                do {
+                    try dispatch(event)
+                } catch {
+                    end(.handler(error, reported: decoder.failure("receiver failed (\(error))")))
+                    return false
+                }
+            }
+        }
         do throws(BodyDecodingError<any Error>) {
             try decoder.feed(chunk) { (event) throws(any Error) in try dispatch(event) }
             return true

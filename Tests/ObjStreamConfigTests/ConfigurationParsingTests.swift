@@ -66,6 +66,14 @@ import Testing
         #expect(c == expected)
     }
 
+    @Test(arguments: [("2s", 10), ("5s", 10), ("7s", 14), ("1m", 120)])
+    func unsetQuiescentFollowsIdleTeardown(idle: String, quiescentSeconds: Int64) throws {
+        let c = try ObjStreamConfiguration.parse(Array(#"{"transport": {"idle_teardown": "\#(idle)"}}"#.utf8))
+        #expect(c.transport.quiescent == .seconds(quiescentSeconds))
+        let explicit = try ObjStreamConfiguration.parse(Array(#"{"transport": {"idle_teardown": "\#(idle)", "quiescent": "9s"}}"#.utf8))
+        #expect(explicit.transport.quiescent == .seconds(9))
+    }
+
     @Test(arguments: [
         ("0", 0), ("4096", 4096), ("512B", 512), ("64KiB", 65_536), ("1MiB", 1_048_576), ("2GiB", 2_147_483_648),
     ])
@@ -86,7 +94,7 @@ import Testing
         #expect(DurationFormat.parse(text) == duration)
     }
 
-    @Test(arguments: ["", "4", "s", "4 s", "-1s", "4sec", "1d", "1..5s", "9999999999999h"])
+    @Test(arguments: ["", "4", "s", "4 s", "-1s", "4sec", "1d", "1..5s", "9999999999999h", "2562047h47m16.854775808s", "2562047h48m"])
     func malformedDurationsAreRejected(text: String) {
         #expect(DurationFormat.parse(text) == nil)
     }

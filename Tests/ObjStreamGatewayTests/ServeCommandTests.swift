@@ -71,4 +71,31 @@ import Glibc
         #expect(metrics.body.contains("objstream_rx_sessions_total{endpoint=\"probe\"} 1000"))
         #expect(metrics.body.contains("objstream_rx_sessions_active{endpoint=\"probe\"} 0"))
     }
+
+    @Test func sigtermGivesAnOpenStreamItsGracePeriod() throws {
+        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe"])
+        let port = try serve.port()
+        let payload = PayloadPattern.bytes(for: "graceful", size: 200_000)
+        var encoder = FrameEncoder()
+        try encoder.appendObject(
+            ObjectHeader(bucket: Bucket(name: "b"), objectName: "graceful", attributes: ObjectAttributes(size: 200_000)),
+            data: payload)
+        let client = try RawHTTPClient(port: port)
+        try client.send(RawHTTPClient.streamHead("probe", sessionID: "77"))
+        try client.sendChunk(Array(encoder.bytes.prefix(100_000)))
+        let open = eventually {
+            (try? Curl.run(["http://127.0.0.1:\(port)/metrics"]).body.contains("objstream_rx_sessions_active{endpoint=\"probe\"} 1"))
+                == true
+        }
+        #expect(open)
+        kill(serve.process.processIdentifier, SIGTERM)
+        #expect(eventually { serve.stderrLines.contains { $0.contains("stopping, 1 open session(s)") } }, "\(serve.stderrLines)")
+        try client.sendChunk(Array(encoder.bytes.dropFirst(100_000)))
+        try client.endChunked()
+        #expect(try client.readResponse().status == 200)
+        #expect(serve.terminate(SIGTERM) == 0)
+        let lines = serve.stderrLines
+        #expect(lines.contains { $0.contains("sid=77 endpoint=probe") && $0.contains("bytes=200000") && $0.contains("result=ok") }, "\(lines)")
+        #expect(lines.last == "objstream: stopped", "\(lines)")
+    }
 }

@@ -25,21 +25,37 @@ import Testing
         #expect(try #require(value(text, "objstream_process_open_fds")) >= 3)
     }
 
-    @Test func openFileDescriptorsFollowOpenAndClose() throws {
-        let registry = MetricsRegistry()
-        ProcessMetrics.register(on: registry)
-        var pipes: [[Int32]] = []
-        let before = try #require(ProcessMetrics.read()).openFileDescriptors
-        for _ in 0..<50 {
-            var fds: [Int32] = [0, 0]
-            #expect(pipe(&fds) == 0)
-            pipes.append(fds)
+    @Test func readingOfAChildProcessCountsItsDescriptorsAndStartTime() throws {
+        // A shell holding exactly stdin, stdout, stderr and descriptors 3, 4 and 5, then waiting.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        child.arguments = ["-c", "exec 3</dev/null 4</dev/null 5</dev/null; exec sleep 30"]
+        child.standardInput = FileHandle.nullDevice
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        let launched = Date().timeIntervalSince1970
+        try child.run()
+        defer {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
         }
-        let during = try #require(value(registry.render(), "objstream_process_open_fds"))
-        for fds in pipes { close(fds[0]); close(fds[1]) }
-        // Other suites run in parallel in this process and open descriptors of their own, so allow slack above.
-        #expect(during >= Double(before + 100) - 10)
-        #expect(during <= Double(before + 100) + 50)
+        let path = "/proc/\(child.processIdentifier)"
+        // Wait until the shell has become sleep (its command name in stat) with its descriptors in place.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var reading: ProcessMetrics.Reading?
+        while ContinuousClock.now < deadline {
+            let stat = (try? String(contentsOfFile: path + "/stat", encoding: .utf8)) ?? ""
+            if stat.contains("(sleep)") { reading = ProcessMetrics.read(process: path); break }
+            usleep(5_000)
+        }
+        let r = try #require(reading)
+        // Foundation's Process may hand the child one descriptor of its own beyond 0...5, so compare with the listing.
+        let listed = try FileManager.default.contentsOfDirectory(atPath: path + "/fd").compactMap { Int($0) }
+        #expect(Set(0...5).isSubset(of: listed))
+        #expect(r.openFileDescriptors == Int64(listed.count))
+        #expect(abs(r.startTimeSeconds - launched) < 2, "\(r.startTimeSeconds) vs \(launched)")
+        #expect(r.residentBytes > 0 && r.residentBytes < 64 << 20)
+        #expect(r.cpuSeconds >= 0 && r.cpuSeconds < 1)
     }
 
     @Test func cpuSecondsGrowWithWork() throws {

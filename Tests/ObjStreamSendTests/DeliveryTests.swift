@@ -7,8 +7,9 @@ import Testing
 
 /// Objects reach a real loopback receiver whole, in order, and complete exactly once.
 @Suite struct DeliveryTests {
-    @Test func tenThousandRandomObjectsCompleteOnceInOrderWithTheirBytes() throws {
-        let server = try RawStreamServer(digests: true)
+    @Test(arguments: ReceiverKind.allCases)
+    func tenThousandRandomObjectsCompleteOnceInOrderWithTheirBytes(kind: ReceiverKind) throws {
+        let server = try kind.make(digests: true)
         defer { server.kill() }
         let stream = try ObjStream(url: server.url("many"), options: TestObjects.options())
         let log = CompletionLog()
@@ -34,19 +35,18 @@ import Testing
         #expect(received.map(\.size) == sizes)
         #expect(received.map(\.digest) == digests)
         #expect(received.map(\.header.objectName) == (0..<10_000).map { "obj/\($0)" })
-        #expect(server.requests[0].dataBytes == total)
-        #expect(server.requests[0].sawFin)
+        #expect(server.sessions[0].dataBytes == total)
         #expect(stream.bytesSent == Int64(total))
         #expect(stream.objectsSent == 10_000)
     }
 
-    @Test(arguments: [
+    @Test(arguments: ReceiverKind.allCases, [
         ObjectAttributes(size: 1024, atime: 0, checksumType: "", checksumValue: "", version: "102.44"),
         ObjectAttributes(size: 1024, atime: Int64.max, checksumType: "xxhash2", checksumValue: "120421"),
         ObjectAttributes(size: 0, atime: 1_700_000_000, checksumType: "none", checksumValue: ""),
     ])
-    func referenceAttributeCasesRoundTripExactly(attributes: ObjectAttributes) throws {
-        let server = try RawStreamServer(digests: true)
+    func referenceAttributeCasesRoundTripExactly(kind: ReceiverKind, attributes: ObjectAttributes) throws {
+        let server = try kind.make(digests: true)
         defer { server.kill() }
         let stream = try ObjStream(url: server.url("attrs"), options: TestObjects.options())
         let header = ObjectHeader(
@@ -59,8 +59,9 @@ import Testing
         #expect(server.objects.map(\.digest) == [TestObjects.digest(data)])
     }
 
-    @Test func stopAtARandomPointCompletesEverySentObjectAndSaysStopped() throws {
-        let server = try RawStreamServer()
+    @Test(arguments: ReceiverKind.allCases)
+    func stopAtARandomPointCompletesEverySentObjectAndSaysStopped(kind: ReceiverKind) throws {
+        let server = try kind.make(digests: false)
         defer { server.kill() }
         let stream = try ObjStream(url: server.url("stop"), options: TestObjects.options())
         let log = CompletionLog()
@@ -94,9 +95,10 @@ import Testing
         #expect(log.all.filter { $0.error != nil }.allSatisfy { $0.error!.code == .stopped || $0.error!.code == .terminated })
     }
 
-    @Test func sixteenConcurrentStreamsDeliverEveryByte() throws {
+    @Test(arguments: ReceiverKind.allCases)
+    func sixteenConcurrentStreamsDeliverEveryByte(kind: ReceiverKind) throws {
+        let server = try kind.make(digests: false)
         let seconds = Double(ProcessInfo.processInfo.environment["OBJSTREAM_TX_STREAM_SECONDS"] ?? "") ?? 2
-        let server = try RawStreamServer()
         defer { server.kill() }
         let sentBytes = Mutex<[Int64: Int]>([:])
         let failures = Atomic(0)
@@ -128,13 +130,14 @@ import Testing
         #expect(expected.count == 16)
         #expect(server.waitFor { $0.count == 16 && $0.allSatisfy(\.complete) })
         var received: [Int64: Int] = [:]
-        for r in server.requests { received[Int64(r.header("Ais-Session-Id")!)!, default: 0] += r.dataBytes }
+        for r in server.sessions { received[r.sessionID, default: 0] += r.dataBytes }
         #expect(received == expected)
-        #expect(server.requests.allSatisfy { $0.error == nil && $0.sawFin })
+        #expect(server.sessions.allSatisfy { $0.error == nil })
     }
 
-    @Test func unsizedObjectsOnAPDUStreamArriveWhole() throws {
-        let server = try RawStreamServer(digests: true)
+    @Test(arguments: ReceiverKind.allCases)
+    func unsizedObjectsOnAPDUStreamArriveWhole(kind: ReceiverKind) throws {
+        let server = try kind.make(digests: true)
         defer { server.kill() }
         let pdu = Int.random(in: 64...WireLimits.maxPDUSize)
         let stream = try ObjStream(url: server.url("pdu"), options: TestObjects.options { $0.pduSize = pdu })
@@ -149,13 +152,14 @@ import Testing
         stream.fin()
         #expect(stream.terminationReason?.name == "end-of-stream", "PDU size \(pdu)")
         #expect(server.waitFor { $0.count == 1 && $0[0].complete })
-        #expect(server.requests[0].error == nil)
+        #expect(server.sessions[0].error == nil)
         #expect(server.objects.map(\.size) == expected.map(\.0))
         #expect(server.objects.map(\.digest) == expected.map(\.1))
     }
 
-    @Test func lz4StreamWithRandomCompressibleAndHeaderOnlyObjectsArrivesWhole() throws {
-        let server = try RawStreamServer(digests: true)
+    @Test(arguments: ReceiverKind.allCases)
+    func lz4StreamWithRandomCompressibleAndHeaderOnlyObjectsArrivesWhole(kind: ReceiverKind) throws {
+        let server = try kind.make(digests: true)
         defer { server.kill() }
         let stream = try ObjStream(
             url: server.url("lz4"), options: TestObjects.options { $0.compressed = true; $0.lz4Block = .kib64 })
@@ -172,11 +176,10 @@ import Testing
         }
         stream.fin()
         #expect(server.waitFor { $0.count == 1 && $0[0].complete })
-        #expect(server.requests[0].header("Ais-Compress") == "lz4")
-        #expect(server.requests[0].error == nil)
+        #expect(server.sessions[0].error == nil)
         #expect(server.objects.map(\.size) == expected.map(\.0))
         #expect(server.objects.map(\.digest) == expected.map(\.1))
-        #expect(server.requests[0].dataBytes == total)
+        #expect(server.sessions[0].dataBytes == total)
     }
 
     @Test func largeFilesGoOutWithSendfileWhole() throws {

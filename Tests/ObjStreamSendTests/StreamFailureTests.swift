@@ -53,7 +53,8 @@ import Testing
         #expect(TestObjects.eventually { threadsOf(stream).isEmpty })
     }
 
-    @Test func receiverStartedTwoSecondsAfterTheFirstSendGetsEverythingThroughTheRetry() throws {
+    @Test(arguments: ReceiverKind.allCases)
+    func receiverStartedTwoSecondsAfterTheFirstSendGetsEverythingThroughTheRetry(kind: ReceiverKind) throws {
         let port = FreePort.next()
         let stream = try ObjStream(url: "http://127.0.0.1:\(port)/v1/objstream/late", options: TestObjects.options())
         let log = CompletionLog()
@@ -62,7 +63,7 @@ import Testing
             try stream.send(.bytes(ObjectHeader(objectName: "late/\(i)"), [UInt8](repeating: 1, count: 100), context: i, callback: log.callback))
         }
         usleep(2_000_000)
-        let server = try RawStreamServer(port: port)
+        let server = try kind.make(port: port)
         defer { server.kill() }
         stream.fin()
         #expect(started.duration(to: .now) >= .seconds(2))
@@ -70,6 +71,45 @@ import Testing
         #expect(log.all.allSatisfy { $0.error == nil })
         #expect(server.objects.map(\.header.objectName) == (0..<10).map { "late/\($0)" })
         #expect(stream.terminationReason?.name == "end-of-stream")
+    }
+
+    @Test func receiverProcessKilledMidStreamCompletesEveryObjectOnceAndLeavesNoThread() throws {
+        let port = FreePort.next()
+        let serve = try ChildProcess(
+            TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:\(port)", "--endpoint", "killed=sink"])
+        defer {
+            serve.signal(SIGKILL)
+            _ = serve.wait()
+        }
+        #expect(FreePort.waitUntilListening(port))
+        let terms = Terminations()
+        let stream = try ObjStream(
+            url: "http://127.0.0.1:\(port)/v1/objstream/killed", destinationID: "serve",
+            options: TestObjects.options { $0.terminationCallback = terms.callback })
+        let log = CompletionLog()
+        let payload = [UInt8](repeating: 7, count: 256 << 10)
+        var attempted = 0
+        var killed = false
+        for i in 0..<100_000 {
+            if !killed, stream.bytesSent > 64 << 20 {
+                serve.signal(SIGKILL)
+                killed = true
+            }
+            attempted += 1
+            let h = ObjectHeader(bucket: Bucket(name: "k"), objectName: "k/\(i)")
+            if (try? stream.send(.bytes(h, payload, context: i, callback: log.callback))) == nil, killed { break }
+        }
+        #expect(killed)
+        #expect(stream.waitUntilCompleted(timeout: .seconds(10)))
+        let completions = log.all
+        #expect(completions.count == attempted)
+        #expect(Set(completions.map(\.index)).count == attempted)
+        let failed = completions.filter { $0.error != nil }
+        #expect(!failed.isEmpty)
+        #expect(completions.prefix(completions.count - failed.count).allSatisfy { $0.error == nil })
+        #expect(stream.terminationReason?.name == "error")
+        #expect(terms.all.count == 1)
+        #expect(TestObjects.eventually { threadsOf(stream).isEmpty })
     }
 
     @Test func noReceiverFailsAfterTheRetryWindowNamingTheAddress() throws {

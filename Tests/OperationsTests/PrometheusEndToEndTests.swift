@@ -6,12 +6,22 @@ import Testing
 /// every dashboard and alert expression is then evaluated through Prometheus' HTTP API.
 ///
 /// Runs when `prometheus` and the `objstream` binary exist; `OBJSTREAM_SKIP_PROMETHEUS=1` skips it.
+/// The send panels are checked too once `objstream send` can expose its metrics (`--metrics-listen`).
 @Suite(.serialized) struct PrometheusEndToEndTests {
     static let prometheusBinary = "/usr/bin/prometheus"
     static let enabled =
         ProcessInfo.processInfo.environment["OBJSTREAM_SKIP_PROMETHEUS"] != "1"
         && FileManager.default.isExecutableFile(atPath: prometheusBinary)
         && FileManager.default.isExecutableFile(atPath: TestPaths.objstreamBinary.path)
+
+    /// Whether `objstream send` serves its own `/metrics` (`--metrics-listen ADDR:PORT`).
+    static let senderExposesMetrics: Bool = {
+        guard let help = try? ChildProcess.run(TestPaths.objstreamBinary.path, ["send", "--help"]) else { return false }
+        return (help.stdout + help.stderr).contains("--metrics-listen")
+    }()
+
+    /// Panels a scraped sender must fill.
+    static let senderPanels = ["Send bytes/s", "Send objects/s", "Stream terminations by reason", "Send queue full", "Collector activity"]
 
     /// Panels that gateway traffic alone must fill (the send panels need a sender exposing metrics).
     static let gatewayPanels = [
@@ -69,6 +79,7 @@ import Testing
         let portText = listening.components(separatedBy: "listening on 127.0.0.1:").last?.prefix { $0.isNumber } ?? ""
         let gatewayPort = try #require(UInt16(portText), "\(listening)")
 
+        let senderMetricsPort = FreePort.next()
         let rules = TestPaths.packageRoot.appendingPathComponent("deploy/prometheus/rules/objstream.rules.yml").path
         let config = """
             global:
@@ -79,7 +90,7 @@ import Testing
             scrape_configs:
               - job_name: objstream
                 static_configs:
-                  - targets: ["127.0.0.1:\(gatewayPort)"]
+                  - targets: ["127.0.0.1:\(gatewayPort)"]\(Self.senderExposesMetrics ? ", \"127.0.0.1:\(senderMetricsPort)\"" : "")
             """
         let configPath = folder.appendingPathComponent("prometheus.yml").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -102,11 +113,15 @@ import Testing
             }
             #expect(try put(gatewayPort, endpoint: "store", object: "w\(wave)/stored", data: payload) == "200")
             #expect(try put(gatewayPort, endpoint: "default", object: "w\(wave)/broken", data: payload, truncate: 1000) == "400")
+            let send = try ChildProcess.run(
+                TestPaths.objstreamBinary.path,
+                ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "50", "--size", "16KiB"])
+            #expect(send.status == 0, "\(send.stdout)\(send.stderr)")
             // What the gateway itself reports now (a broken object's received bytes count too).
             let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
             let expected = scrape.split(separator: "\n").filter { $0.hasPrefix("objstream_rx_bytes_total{") }
                 .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
-            #expect(expected >= Double(wave * 6 * size))
+            #expect(expected >= Double(wave * (6 * size + 50 * 16 * 1024)))
             #expect(
                 try eventually { try number(prometheusPort, "sum(objstream_rx_bytes_total)") == expected },
                 "Prometheus never saw \(expected) bytes")
@@ -118,6 +133,25 @@ import Testing
         let lint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(scrape.utf8))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
 
+        // A long synthetic send exposing its metrics, scraped while it runs, then stopped with SIGTERM.
+        var sender: ServiceProcess?
+        if Self.senderExposesMetrics {
+            let running = try ServiceProcess(
+                TestPaths.objstreamBinary.path,
+                ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
+                 "--metrics-listen", "127.0.0.1:\(senderMetricsPort)"])
+            sender = running
+            var first: Double?
+            #expect(
+                try eventually {
+                    guard let now = try number(prometheusPort, "sum(objstream_tx_bytes_total)"), now > 0 else { return false }
+                    if let first { return now > first }
+                    first = now
+                    return false
+                }, "Prometheus never saw the sender's bytes grow: \(running.text)")
+        }
+        defer { sender?.stop() }
+
         var expressions = try PromQLExpressions.dashboardExpressions()
         expressions += try PromQLExpressions.ruleExpressions()
         #expect(expressions.count >= 30)
@@ -127,6 +161,9 @@ import Testing
             let answer = try query(prometheusPort, concrete)
             #expect(answer.ok, "\(expression.origin): \(concrete): \(answer.error)")
             if !answer.result.isEmpty { filled.insert(expression.origin) }
+        }
+        for title in Self.senderExposesMetrics ? Self.senderPanels : [] {
+            #expect(filled.contains("dashboard: \(title)"), "panel \(title) returned no data")
         }
         for title in Self.gatewayPanels {
             #expect(filled.contains("dashboard: \(title)"), "panel \(title) returned no data")

@@ -1,0 +1,72 @@
+import Foundation
+import ObjStreamTestSupport
+import ObjStreamWire
+import Testing
+
+/// `objstream send` as a real process against the real gateway.
+@Suite struct SendCommandTests {
+    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try ChildProcess.run(TestPaths.objstreamBinary.path, ["send"] + arguments)
+    }
+
+    @Test func sendsADirectoryRecursivelyWithRelativeNamesAndPrintsTheSummary() throws {
+        let gateway = try LoopbackGateway(digests: true, names: ["default"])
+        defer { gateway.kill() }
+        let dir = try TestPaths.temporaryDirectory("objstream-tx-cli")
+        var expected: [String: (Int, UInt64)] = [:]
+        for (name, size) in [("a.bin", 1000), ("sub/b.bin", 0), ("sub/deeper/c.bin", 300_000)] {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let data = PayloadPattern.bytes(for: name, size: size)
+            try Data(data).write(to: url)
+            expected[name] = (size, TestObjects.digest(data))
+        }
+        let port = gateway.gateway.port
+        let result = try run(["http://127.0.0.1:\(port)", dir.path, "--bucket", "ais://cli", "--sender", "cli-tx"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 3 objects, 301000 bytes in "))
+        #expect(result.stdout.contains(", 0 failed"))
+        #expect(gateway.waitFor { $0.count == 1 && $0[0].complete })
+        let objects = gateway.objects
+        #expect(objects.map(\.header.objectName) == ["a.bin", "sub/b.bin", "sub/deeper/c.bin"])
+        #expect(objects.allSatisfy { $0.header.bucket == Bucket(name: "cli", provider: "ais") && $0.header.senderID == "cli-tx" })
+        for o in objects {
+            #expect(o.size == expected[o.header.objectName]?.0)
+            #expect(o.digest == expected[o.header.objectName]?.1)
+        }
+    }
+
+    @Test func syntheticObjectsGoOverSeveralCompressedPDUStreams() throws {
+        let gateway = try LoopbackGateway(names: ["syn"])
+        defer { gateway.kill() }
+        let result = try run([
+            "http://127.0.0.1:\(gateway.gateway.port)/v1/objstream/syn", "--synthetic", "500", "--size", "10KiB",
+            "--streams", "3", "--compress", "--pdu", "4KiB",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 500 objects, 5120000 bytes in "))
+        #expect(gateway.waitFor { $0.count == 3 && $0.allSatisfy(\.complete) })
+        #expect(gateway.objects.count == 500)
+        #expect(gateway.sessions.reduce(0) { $0 + $1.dataBytes } == 5_120_000)
+        #expect(Set(gateway.sessions.map(\.sessionID)).count == 3)
+    }
+
+    @Test func failuresAreListedAndTheExitStatusIsOne() throws {
+        let gateway = try LoopbackGateway(names: ["other"])
+        defer { gateway.kill() }
+        let result = try run(["http://127.0.0.1:\(gateway.gateway.port)/v1/objstream/nope", "--synthetic", "5", "--size", "1KiB"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("failed: stream nope["))
+        #expect(result.stderr.contains("404"))
+        #expect(result.stdout.contains(", 1 failed"))
+    }
+
+    @Test func usageErrorsExitWithTwoAndSayWhatIsWrong() throws {
+        let noURL = try run([])
+        #expect(noURL.status == 2 && noURL.stderr.contains("URL is required"))
+        let badPDU = try run(["http://127.0.0.1:1", "--synthetic", "1", "--size", "1", "--pdu", "1MiB"])
+        #expect(badPDU.status == 2 && badPDU.stderr.contains("--pdu '1MiB'"))
+        let missing = try run(["http://127.0.0.1:1", "/nonexistent/objstream"])
+        #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/objstream: no such file"))
+    }
+}
