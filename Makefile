@@ -48,7 +48,7 @@ soak: build
 	OBJSTREAM_SOAK=1 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter Soak
 
 fuzz: build
-	OBJSTREAM_FUZZ_ITERATIONS=2000000 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter Fuzz
+	OBJSTREAM_FUZZ_ITERATIONS=2000000 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter "DecoderFuzzTests|RoundTripPropertyTests"
 
 clean:
 	rm -rf .build bench-results
