@@ -41,6 +41,13 @@ let package = Package(
             ]
         ),
 
+        // The seed's examples, ported (`swift run objstream-examples [headers|obj]`).
+        .executableTarget(
+            name: "objstream-examples",
+            dependencies: ["ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics"],
+            path: "Examples"
+        ),
+
         // Tests, with one support library for paths, processes and ports.
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),

@@ -65,6 +65,9 @@ final class ChunkedBodyWriter {
         scratch.deallocate()
     }
 
+    /// Whether frame bytes wait in the buffer for the next chunk.
+    var hasBufferedBytes: Bool { used > 0 }
+
     /// Whether the stream is compressed.
     var isCompressed: Bool { lz4 != nil }
 

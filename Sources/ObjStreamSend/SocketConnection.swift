@@ -29,6 +29,7 @@ final class SocketConnection: @unchecked Sendable {
     static func connect(to url: EndpointURL, timeout: Duration, noDelay: Bool, sendBuffer: Int) throws
         -> SocketConnection
     {
+        _ = ignoreBrokenPipes
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
@@ -63,6 +64,12 @@ final class SocketConnection: @unchecked Sendable {
         }
         throw lastError
     }
+
+    /// `sendfile(2)` has no `MSG_NOSIGNAL`: a receiver that goes away would kill the process
+    /// with `SIGPIPE`. The sender turns it off once for the process (Go's runtime does the same);
+    /// writes then fail with `EPIPE`, which terminates the stream.
+    /// The corresponding C function is `signal`.
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// One non-blocking connect, waited for with `poll`; returns the errno or nil.
     private static func attempt(

@@ -85,12 +85,15 @@ final class StreamSender: @unchecked Sendable {
                 : try sendData(source, size: Int(size), name: header.objectName)
         }
         try writer.endObject()
+        pending.append(object)
         if writer.chunksWritten != chunksBefore {
-            // A chunk went out while this object was written: everything before it is on the wire.
+            // A chunk went out while this object was written: everything before it is on the
+            // wire, and this object too unless some of its bytes are still buffered.
+            let last = writer.hasBufferedBytes ? pending.removeLast() : nil
             stream.completions.add(pending, error: nil)
             pending.removeAll(keepingCapacity: true)
+            if let last { pending.append(last) }
         }
-        pending.append(object)
         stream.counters.activity.store(true, ordering: .relaxed)
         if !header.isControl {
             stream.counters.objects.add(1, ordering: .relaxed)

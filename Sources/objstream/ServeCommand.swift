@@ -119,7 +119,8 @@ enum ServeCommand {
             return 1
         }
         let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
-        log("objstream: listening on \(configuration.listen.host):\(gateway.port) (endpoints \(names.isEmpty ? "none" : names))")
+        log("objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)")
+        log("objstream: listening on \(configuration.listen.host):\(gateway.port)")
 
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}

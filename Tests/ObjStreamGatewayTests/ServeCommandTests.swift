@@ -98,4 +98,27 @@ import Glibc
         #expect(lines.contains { $0.contains("sid=77 endpoint=probe") && $0.contains("bytes=200000") && $0.contains("result=ok") }, "\(lines)")
         #expect(lines.last == "objstream: stopped", "\(lines)")
     }
+
+    @Test func serveTakesEndpointsAndGatewaySettingsFromTheConfigFile() throws {
+        let folder = try TestPaths.temporaryDirectory("objstream-config")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("objstream.json")
+        try Data(
+            #"{"listen": "127.0.0.1:0", "endpoints": [{"name": "cfg", "action": "sink"}], "gateway": {"grace_period": "2s"}}"#
+                .utf8
+        ).write(to: config)
+        let serve = try ServeProcess(["--config", config.path, "--endpoint", "extra"])
+        let port = try serve.port()
+        #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/cfg"]).status == 200)
+        #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/extra"]).status == 200)
+        #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/default"]).status == 404)
+        #expect(serve.terminate(SIGINT) == 0)
+        #expect(serve.stderrLines.contains { $0.hasSuffix("grace 2.0 seconds") }, "\(serve.stderrLines)")
+
+        try Data(#"{"gateway": {"max_connections": "many"}, "bogus": 1}"#.utf8).write(to: config)
+        let bad = try ChildProcess.run(TestPaths.objstreamBinary.path, ["serve", "--config", config.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("gateway.max_connections"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("bogus"), "\(bad.stderr)")
+    }
 }

@@ -34,6 +34,8 @@ final class RawStreamServer: @unchecked Sendable {
     }
 
     let port: UInt16
+    /// `127.0.0.1`, or `[::1]` for an IPv6 server.
+    let host: String
     private let listenFD: Int32
     private let state = Mutex<(requests: [Int: Request], next: Int, fds: [Int32], closed: Bool)>(([:], 0, [], false))
     private let recordBody: Bool
@@ -46,36 +48,57 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - recordBody: Whether to keep the chunk-decoded body bytes.
     ///   - digests: Whether to hash each object's data.
     ///   - answerStatus: The status to answer clean requests with.
-    init(port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200) throws {
+    init(
+        port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200, ipv6: Bool = false
+    ) throws {
         self.recordBody = recordBody
         self.digests = digests
         self.answerStatus = answerStatus
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.host = ipv6 ? "[::1]" : "127.0.0.1"
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let rc = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
-                guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
-                return getsockname(fd, p, &len)
+        var bound: UInt16 = 0
+        let rc: Int32
+        if ipv6 {
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_addr = in6addr_loopback
+            addr.sin6_port = port.bigEndian
+            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            rc = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                    guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
+                    return getsockname(fd, p, &len)
+                }
             }
+            bound = UInt16(bigEndian: addr.sin6_port)
+        } else {
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = port.bigEndian
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            rc = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                    guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
+                    return getsockname(fd, p, &len)
+                }
+            }
+            bound = UInt16(bigEndian: addr.sin_port)
         }
         guard rc == 0 else {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
         self.listenFD = fd
-        self.port = UInt16(bigEndian: addr.sin_port)
+        self.port = bound
         let t = Thread { [self] in acceptLoop() }
         t.start()
     }
 
     /// `http://127.0.0.1:port/v1/objstream/<name>`.
-    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/v1/objstream/\(name)" }
+    func url(_ name: String) -> String { "http://\(host):\(port)/v1/objstream/\(name)" }
 
     /// Every request so far, in arrival order.
     var requests: [Request] {

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamMetrics
 import ObjStreamSend
 import ObjStreamTestSupport
 import ObjStreamWire
@@ -174,6 +175,37 @@ import Testing
     @Test func ipv6LoopbackURLsParse() throws {
         let url = try EndpointURL("http://[::1]:9080/v1/objstream/six")
         #expect(url.host == "::1" && url.port == 9080 && url.endpointName == "six" && url.address == "[::1]:9080")
+    }
+
+    @Test func streamsReachAnIPv6LoopbackReceiver() throws {
+        let server = try RawStreamServer(ipv6: true)
+        defer { server.kill() }
+        let stream = try ObjStream(url: server.url("six"), options: TestObjects.options())
+        try stream.send(.bytes(ObjectHeader(objectName: "v6"), [6, 6, 6]))
+        stream.fin()
+        #expect(stream.terminationReason?.name == "end-of-stream")
+        #expect(server.waitFor { $0.count == 1 && $0[0].complete })
+        #expect(server.objects.map(\.header.objectName) == ["v6"])
+        #expect(server.requests[0].header("Host") == "[::1]:\(server.port)")
+    }
+
+    @Test func sendMetricsCountObjectsBytesRequestsAndTerminations() throws {
+        let server = try RawStreamServer()
+        defer { server.kill() }
+        let registry = MetricsRegistry()
+        let stream = try ObjStream(url: server.url("metrics"), options: TestObjects.options { $0.metrics = registry })
+        for i in 0..<10 { try stream.send(.bytes(ObjectHeader(objectName: "m\(i)"), [UInt8](repeating: 1, count: 100))) }
+        try stream.send(.bytes(ObjectHeader(opcode: .done, objectName: "control"), [1]))
+        _ = try? stream.send(.bytes(ObjectHeader(opcode: .idleTick, objectName: "reserved"), [1]))
+        stream.fin()
+        let text = registry.render()
+        for line in [
+            "objstream_tx_objects_total 10", "objstream_tx_bytes_total 1000", "objstream_tx_requests_total 1",
+            "objstream_tx_streams_open 0", "objstream_tx_completions_failed_total 1",
+            "objstream_tx_terminations_total{reason=\"end-of-stream\"} 1",
+        ] {
+            #expect(text.split(separator: "\n").contains { $0 == line }, "\(line) in\n\(text)")
+        }
     }
 }
 
