@@ -32,8 +32,6 @@ final class ChunkedBodyWriter {
     private let scratchCapacity: Int
     /// The connection of the current request; nil in a dry run.
     private(set) var connection: SocketConnection?
-    /// Whether any byte of the current request went out.
-    private(set) var bytesOnWire = false
     /// How many chunks went out so far: when it changes, everything appended before is on the wire.
     private(set) var chunksWritten = 0
     private var dryRun = false
@@ -82,7 +80,6 @@ final class ChunkedBodyWriter {
         self.dryRun = connection == nil
         used = 0
         pendingCRLF = false
-        bytesOnWire = false
         if let lz4 {
             do throws(LZ4Failure<SendError>) {
                 try lz4.begin { (bytes) throws(SendError) in try appendPlain(bytes) }
@@ -314,9 +311,7 @@ final class ChunkedBodyWriter {
         }
         do {
             try connection.write(iov, count: count)
-            bytesOnWire = true
         } catch {
-            bytesOnWire = true
             throw SendError(code: .network, message: "\(error)", cause: error)
         }
     }

@@ -4,7 +4,8 @@ import Foundation
 /// the order the sender thread handed them over, in batches (one lock per batch).
 final class CompletionQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var entries: [(OutgoingObject, SendError?)] = []
+    /// Batches as the sender handed them over: arrays move in whole, no per-object copy.
+    private var entries: [(objects: [OutgoingObject], error: SendError?)] = []
     private var finished = false
     private var done = false
     private let complete: @Sendable (OutgoingObject, SendError?) -> Void
@@ -19,7 +20,7 @@ final class CompletionQueue: @unchecked Sendable {
     func add(_ objects: [OutgoingObject], error: SendError?) {
         guard !objects.isEmpty else { return }
         condition.lock()
-        for o in objects { entries.append((o, error)) }
+        entries.append((objects, error))
         condition.signal()
         condition.unlock()
     }
@@ -34,7 +35,7 @@ final class CompletionQueue: @unchecked Sendable {
 
     /// The completion thread's body.
     func run() {
-        var batch: [(OutgoingObject, SendError?)] = []
+        var batch: [(objects: [OutgoingObject], error: SendError?)] = []
         while true {
             condition.lock()
             while entries.isEmpty && !finished { condition.wait() }
@@ -46,7 +47,9 @@ final class CompletionQueue: @unchecked Sendable {
             }
             swap(&batch, &entries)
             condition.unlock()
-            for (o, e) in batch { complete(o, e) }
+            for (objects, error) in batch {
+                for o in objects { complete(o, error) }
+            }
             batch.removeAll(keepingCapacity: true)
         }
     }

@@ -1,7 +1,12 @@
 import Foundation
+import Synchronization
 
 /// The send queue (SQ) of one stream: FIFO, at most `burst` objects, `push` blocks
 /// while full; plus the stop request and the closing drain.
+///
+/// The sender thread takes items in batches of up to ``batchLimit`` under one lock,
+/// and the condition is only signalled when someone waits on it, so that a busy
+/// stream costs about one uncontended lock per object on the sending side.
 final class SendQueue: @unchecked Sendable {
     /// One entry of the queue.
     enum Item {
@@ -13,21 +18,19 @@ final class SendQueue: @unchecked Sendable {
         case idleTick
     }
 
-    /// What the sender thread gets next.
-    enum Next {
-        case item(Item)
-        case empty
-        case stop
-    }
+    /// The most items the sender thread takes at once: objects in its hands are off
+    /// the queue, so up to `burst + batchLimit` objects may be waiting to be sent.
+    static let batchLimit = 32
 
     private let condition = NSCondition()
     private var items: [Item?] = []
     private var headIndex = 0
     private var objectCount = 0
     private var stopRequested = false
+    private let stopFlag = Atomic(false)
     private var closedReason: TerminationReason?
-    /// How often a push found the queue full (`chanFull`).
-    private(set) var fullCount = 0
+    private var senderWaiting = false
+    private var pushersWaiting = 0
     let burst: Int
 
     init(burst: Int) {
@@ -36,21 +39,23 @@ final class SendQueue: @unchecked Sendable {
     }
 
     /// Queues an object, blocking while the queue holds `burst` objects.
-    /// - Parameter object: The object.
+    /// - Parameters:
+    ///   - object: The object.
+    ///   - onFull: Called (once) when the push has to wait (`chanFull`).
     /// - Returns: nil when queued; the termination reason when the stream is closed.
-    /// - Parameter onFull: Called (once) when the push has to wait.
     func push(_ object: OutgoingObject, onFull: () -> Void) -> TerminationReason? {
         condition.lock()
         defer { condition.unlock() }
         if closedReason == nil, objectCount >= burst {
-            fullCount += 1
             onFull()
+            pushersWaiting += 1
             while closedReason == nil, objectCount >= burst { condition.wait() }
+            pushersWaiting -= 1
         }
         if let closedReason { return closedReason }
         items.append(.object(object))
         objectCount += 1
-        condition.broadcast()
+        if senderWaiting { condition.broadcast() }
         return nil
     }
 
@@ -66,25 +71,38 @@ final class SendQueue: @unchecked Sendable {
         return true
     }
 
-    /// The next item without waiting.
-    func poll() -> Next {
+    /// Moves up to ``batchLimit`` items into `batch`, optionally waiting for one.
+    /// - Parameters:
+    ///   - batch: Receives the items, in order (it should be empty).
+    ///   - wait: Whether to block until there is an item or a stop.
+    /// - Returns: false when a stop was requested.
+    func take(into batch: inout [Item], wait: Bool) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        return takeLocked()
-    }
-
-    /// The next item, waiting for one.
-    func wait() -> Next {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            let next = takeLocked()
-            if case .empty = next {
-                condition.wait()
-                continue
-            }
-            return next
+        while wait, !stopRequested, headIndex == items.count {
+            senderWaiting = true
+            condition.wait()
+            senderWaiting = false
         }
+        if stopRequested { return false }
+        let end = min(items.count, headIndex + Self.batchLimit)
+        var taken = 0
+        for i in headIndex..<end {
+            let item = items[i].take()!
+            if case .object = item { taken += 1 }
+            batch.append(item)
+        }
+        headIndex = end
+        if headIndex == items.count {
+            items.removeAll(keepingCapacity: true)
+            headIndex = 0
+        } else if headIndex >= 4096 && headIndex * 2 >= items.count {
+            items.removeFirst(headIndex)
+            headIndex = 0
+        }
+        objectCount -= taken
+        if taken > 0, pushersWaiting > 0 { condition.broadcast() }
+        return true
     }
 
     /// Whether objects are waiting.
@@ -102,21 +120,20 @@ final class SendQueue: @unchecked Sendable {
             + Double(duration.components.attoseconds) / 1e18)
         condition.lock()
         defer { condition.unlock() }
+        senderWaiting = true
         while !stopRequested, condition.wait(until: deadline) {}
+        senderWaiting = false
         return !stopRequested
     }
 
-    /// Whether `stop()` was called.
-    var isStopRequested: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopRequested
-    }
+    /// Whether `stop()` was called (lock-free, checked per object).
+    var isStopRequested: Bool { stopFlag.load(ordering: .acquiring) }
 
     /// Asks the sender thread to stop at once; later pushes are refused from now on.
     func requestStop() {
         condition.lock()
         stopRequested = true
+        stopFlag.store(true, ordering: .releasing)
         if closedReason == nil { closedReason = .stopped }
         condition.broadcast()
         condition.unlock()
@@ -136,32 +153,5 @@ final class SendQueue: @unchecked Sendable {
         objectCount = 0
         condition.broadcast()
         return left
-    }
-
-    /// The reason the queue was closed with, if it was.
-    var closed: TerminationReason? {
-        condition.lock()
-        defer { condition.unlock() }
-        return closedReason
-    }
-
-    private func takeLocked() -> Next {
-        if stopRequested { return .stop }
-        guard headIndex < items.count else { return .empty }
-        let item = items[headIndex]!
-        items[headIndex] = nil
-        headIndex += 1
-        if headIndex == items.count {
-            items.removeAll(keepingCapacity: true)
-            headIndex = 0
-        } else if headIndex >= 4096 && headIndex * 2 >= items.count {
-            items.removeFirst(headIndex)
-            headIndex = 0
-        }
-        if case .object = item {
-            objectCount -= 1
-            if objectCount == burst - 1 { condition.broadcast() }
-        }
-        return .item(item)
     }
 }

@@ -26,44 +26,54 @@ final class StreamSender: @unchecked Sendable {
     /// The thread's body; returns when the stream has terminated.
     func run() {
         let queue = stream.queue
+        var batch: [SendQueue.Item] = []
+        batch.reserveCapacity(SendQueue.batchLimit)
         while true {
-            var next = queue.poll()
-            if case .empty = next {
+            batch.removeAll(keepingCapacity: true)
+            var open = queue.take(into: &batch, wait: false)
+            if open, batch.isEmpty {
+                // The queue ran dry: what is buffered goes out now, then wait for more.
                 do {
                     try flush()
                 } catch {
-                    return terminate(error, current: nil)
+                    return terminate(error, current: nil, unsent: [])
                 }
-                next = queue.wait()
+                open = queue.take(into: &batch, wait: true)
             }
-            switch next {
-            case .empty, .stop:
-                return terminate(nil, current: nil)
-            case .item(.object(let object)):
-                do {
-                    try send(object)
-                } catch {
-                    return terminate(error, current: object)
-                }
-            case .item(.fin):
-                do {
-                    try ensureRequest()
-                    let marker = ObjectHeader.finMarker()
-                    try writeHeader(
-                        marker, hlen: HeaderCodec.encodedLength(of: marker), pduStream: options.pduSize > 0)
-                    try writer.endObject()
-                    try endRequest()
-                } catch {
-                    return terminate(error, current: nil)
-                }
-                return finishTermination(.endOfStream, error: nil, current: nil)
-            case .item(.idleTick):
-                guard requestOpen, !queue.hasObjects else { continue }
-                do {
-                    try endRequest()
-                    options.collector?.countIdleTeardown()
-                } catch {
-                    return terminate(error, current: nil)
+            guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
+            var index = 0
+            while index < batch.count {
+                let item = batch[index]
+                index += 1
+                if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[(index - 1)...]) }
+                switch item {
+                case .object(let object):
+                    do {
+                        try send(object)
+                    } catch {
+                        return terminate(error, current: object, unsent: batch[index...])
+                    }
+                case .fin:
+                    do {
+                        try ensureRequest()
+                        let marker = ObjectHeader.finMarker()
+                        try writeHeader(
+                            marker, hlen: HeaderCodec.encodedLength(of: marker), pduStream: options.pduSize > 0)
+                        try writer.endObject()
+                        try endRequest()
+                    } catch {
+                        return terminate(error, current: nil, unsent: batch[index...])
+                    }
+                    return finishTermination(.endOfStream, error: nil, current: nil, unsent: batch[index...])
+                case .idleTick:
+                    let more = batch[index...].contains { if case .object = $0 { true } else { false } }
+                    guard requestOpen, !more, !queue.hasObjects else { continue }
+                    do {
+                        try endRequest()
+                        options.collector?.countIdleTeardown()
+                    } catch {
+                        return terminate(error, current: nil, unsent: batch[index...])
+                    }
                 }
             }
         }
@@ -305,9 +315,9 @@ final class StreamSender: @unchecked Sendable {
     // MARK: termination
 
     /// Terminates after an error (or a stop): stopped when a stop was requested.
-    private func terminate(_ error: SendError?, current: OutgoingObject?) {
+    private func terminate(_ error: SendError?, current: OutgoingObject?, unsent: ArraySlice<SendQueue.Item>) {
         if stream.queue.isStopRequested || error?.code == .stopped {
-            return finishTermination(.stopped, error: stoppedError(), current: current)
+            return finishTermination(.stopped, error: stoppedError(), current: current, unsent: unsent)
         }
         var error = error ?? stoppedError()
         if error.code == .network, let connection = writer.connection,
@@ -318,10 +328,14 @@ final class StreamSender: @unchecked Sendable {
             explained.cause = error
             error = explained
         }
-        finishTermination(.error(error), error: error, current: current)
+        finishTermination(.error(error), error: error, current: current, unsent: unsent)
     }
 
-    private func finishTermination(_ reason: TerminationReason, error: SendError?, current: OutgoingObject?) {
+    /// Ends the stream: everything not yet on the wire completes with the error, in order
+    /// (buffered, current, taken from the queue, still queued).
+    private func finishTermination(
+        _ reason: TerminationReason, error: SendError?, current: OutgoingObject?, unsent: ArraySlice<SendQueue.Item>
+    ) {
         if let connection = writer.connection { closeConnection(connection) }
         writer.detach()
         requestOpen = false
@@ -329,6 +343,7 @@ final class StreamSender: @unchecked Sendable {
         var failed = pending
         pending.removeAll()
         if let current { failed.append(current) }
+        for case .object(let o) in unsent { failed.append(o) }
         let left = stream.queue.close(reason)
         let refusal = SendError(code: .terminated, message: "stream \(stream) terminated (\(reason))")
         stream.completions.add(failed, error: error ?? refusal)
