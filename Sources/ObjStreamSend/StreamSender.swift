@@ -43,9 +43,11 @@ final class StreamSender: @unchecked Sendable {
             guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
             var index = 0
             while index < batch.count {
-                let item = batch[index]
+                if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[index...]) }
+                // Move the item out (no copy of its header's strings); what follows stays for termination.
+                var item = SendQueue.Item.idleTick
+                swap(&item, &batch[index])
                 index += 1
-                if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[(index - 1)...]) }
                 switch item {
                 case .object(let object):
                     do {
