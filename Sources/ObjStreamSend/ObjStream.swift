@@ -91,6 +91,12 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     public var bytesSent: Int64 { counters.bytes.load(ordering: .relaxed) }
     /// Requests opened.
     public var requestCount: Int { counters.requests.load(ordering: .relaxed) }
+    /// Data objects put on the wire since the current (or last) request started.
+    public var requestObjects: Int { counters.requestObjects.load(ordering: .relaxed) }
+    /// Data bytes put on the wire since the current (or last) request started.
+    public var requestBytes: Int64 { counters.requestBytes.load(ordering: .relaxed) }
+    /// Frame bytes (before compression) of the current (or last) request: its stream offset.
+    public var offset: Int64 { counters.offset.load(ordering: .relaxed) }
 
     /// Queues an object (`Send`): returns at once unless the queue holds `burst` objects.
     ///
@@ -289,6 +295,9 @@ final class StreamCounters: Sendable {
     let objects = Atomic(0)
     let bytes = Atomic<Int64>(0)
     let requests = Atomic(0)
+    let requestObjects = Atomic(0)
+    let requestBytes = Atomic<Int64>(0)
+    let offset = Atomic<Int64>(0)
     let queueFull = Atomic(0)
     /// Set by the sender for every object, cleared by the collector's tick.
     let activity = Atomic(false)
