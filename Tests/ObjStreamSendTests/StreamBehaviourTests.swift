@@ -50,13 +50,16 @@ import Testing
         #expect(server.objects.isEmpty)
     }
 
-    @Test(arguments: ReceiverKind.allCases)
-    func idleTeardownEndsTheRequestAndTheNextSendOpensOneWithTheSameSession(kind: ReceiverKind) throws {
+    @Test(arguments: ReceiverKind.allCases, [false, true])
+    func idleTeardownEndsTheRequestAndTheNextSendOpensOneWithTheSameSession(kind: ReceiverKind, compressed: Bool) throws {
         let server = try kind.make()
         defer { server.kill() }
         let stream = try ObjStream(
             url: server.url("idle"),
-            options: TestObjects.options(tick: .milliseconds(50)) { $0.idleTeardown = .milliseconds(300) })
+            options: TestObjects.options(tick: .milliseconds(50)) {
+                $0.idleTeardown = .milliseconds(300)
+                $0.compressed = compressed
+            })
         let log = CompletionLog()
         for i in 0..<5 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 1, count: i), context: i, callback: log.callback)) }
         #expect(server.waitFor(timeout: .seconds(5)) { $0.count == 1 && $0[0].complete })
