@@ -63,6 +63,9 @@ final class ChunkedBodyWriter {
         scratch.deallocate()
     }
 
+    /// Frame bytes (before compression) written in the current request.
+    private(set) var offset: Int64 = 0
+
     /// Whether frame bytes wait in the buffer for the next chunk.
     var hasBufferedBytes: Bool { used > 0 }
 
@@ -79,6 +82,7 @@ final class ChunkedBodyWriter {
         self.connection = connection
         self.dryRun = connection == nil
         used = 0
+        offset = 0
         pendingCRLF = false
         if let lz4 {
             do throws(LZ4Failure<SendError>) {
@@ -109,10 +113,12 @@ final class ChunkedBodyWriter {
             if capacity - used < count { try flush() }
             let n = try body(buffer + used)
             used += n
+            offset += Int64(n)
             if used >= chunkSize { try flush() }
             return n
         }
         let n = try body(scratch)
+        offset += Int64(n)
         try compress(UnsafeRawBufferPointer(start: scratch, count: n))
         return n
     }
@@ -126,6 +132,7 @@ final class ChunkedBodyWriter {
 
     /// Appends frame bytes by copying them.
     func write(_ bytes: UnsafeRawBufferPointer) throws(SendError) {
+        offset += Int64(bytes.count)
         if lz4 != nil {
             try compress(bytes)
         } else {
@@ -140,6 +147,7 @@ final class ChunkedBodyWriter {
             try write(bytes)
             return
         }
+        offset += Int64(bytes.count)
         var rest = bytes
         while !rest.isEmpty {
             let take = min(rest.count, max(chunkSize - used, 1))
@@ -159,6 +167,7 @@ final class ChunkedBodyWriter {
             try writeChunk(extra: nil, extraLength: piece)
             guard let connection else {
                 total += piece
+                self.offset += Int64(piece)
                 continue
             }
             let sent: Int
@@ -169,6 +178,7 @@ final class ChunkedBodyWriter {
             }
             pendingCRLF = true
             total += sent
+            self.offset += Int64(sent)
             if sent < piece { return total }
         }
         return total

@@ -91,6 +91,12 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     public var bytesSent: Int64 { counters.bytes.load(ordering: .relaxed) }
     /// Requests opened.
     public var requestCount: Int { counters.requests.load(ordering: .relaxed) }
+    /// Data objects put on the wire since the current (or last) request started.
+    public var requestObjects: Int { counters.requestObjects.load(ordering: .relaxed) }
+    /// Data bytes put on the wire since the current (or last) request started.
+    public var requestBytes: Int64 { counters.requestBytes.load(ordering: .relaxed) }
+    /// Frame bytes (before compression) of the current (or last) request: its stream offset.
+    public var offset: Int64 { counters.offset.load(ordering: .relaxed) }
 
     /// Queues an object (`Send`): returns at once unless the queue holds `burst` objects.
     ///
@@ -282,16 +288,4 @@ public final class ObjStream: Sendable, CustomStringConvertible {
             return false
         }
     }
-}
-
-/// Per-stream counters shared by the sender thread, the collector and readers.
-final class StreamCounters: Sendable {
-    let objects = Atomic(0)
-    let bytes = Atomic<Int64>(0)
-    let requests = Atomic(0)
-    let queueFull = Atomic(0)
-    /// Set by the sender for every object, cleared by the collector's tick.
-    let activity = Atomic(false)
-    /// Whether a request is open (the collector only tears down open requests).
-    let requestOpen = Atomic(false)
 }

@@ -31,25 +31,3 @@ extension ObjectSource {
 
     public func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? { nil }
 }
-
-/// A source that can produce a fresh, unread copy of itself: one per destination of
-/// a multi-destination send.
-public protocol ReopenableSource: ObjectSource {
-    /// Opens the same bytes again from the start.
-    /// - Returns: A new source, closed independently of this one.
-    func reopen() throws -> any ObjectSource
-}
-
-/// A region of an open file: the `sendfile(2)` path of a source.
-public struct FileRegion: Sendable {
-    /// The open file descriptor.
-    public var descriptor: Int32
-    /// The offset of the object's first byte.
-    public var offset: Int64
-
-    /// Creates a file region.
-    public init(descriptor: Int32, offset: Int64) {
-        self.descriptor = descriptor
-        self.offset = offset
-    }
-}

@@ -43,9 +43,11 @@ final class StreamSender: @unchecked Sendable {
             guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
             var index = 0
             while index < batch.count {
-                let item = batch[index]
+                if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[index...]) }
+                // Move the item out (no copy of its header's strings); what follows stays for termination.
+                var item = SendQueue.Item.idleTick
+                swap(&item, &batch[index])
                 index += 1
-                if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[(index - 1)...]) }
                 switch item {
                 case .object(let object):
                     do {
@@ -105,9 +107,12 @@ final class StreamSender: @unchecked Sendable {
             if let last { pending.append(last) }
         }
         stream.counters.activity.store(true, ordering: .relaxed)
+        stream.counters.offset.store(writer.offset, ordering: .relaxed)
         if !header.isControl {
             stream.counters.objects.add(1, ordering: .relaxed)
             stream.counters.bytes.add(dataBytes, ordering: .relaxed)
+            stream.counters.requestObjects.add(1, ordering: .relaxed)
+            stream.counters.requestBytes.add(dataBytes, ordering: .relaxed)
             stream.metrics.objects.increment()
             stream.metrics.bytes.increment(by: UInt64(dataBytes))
         }
@@ -241,6 +246,9 @@ final class StreamSender: @unchecked Sendable {
         requestOpen = true
         stream.counters.requestOpen.store(true, ordering: .relaxed)
         stream.counters.requests.add(1, ordering: .relaxed)
+        stream.counters.requestObjects.store(0, ordering: .relaxed)
+        stream.counters.requestBytes.store(0, ordering: .relaxed)
+        stream.counters.offset.store(0, ordering: .relaxed)
         stream.metrics.requests.increment()
     }
 

@@ -182,11 +182,17 @@ import Testing
         #expect(server.sessions[0].dataBytes == total)
     }
 
-    @Test func largeFilesGoOutWithSendfileWhole() throws {
+    @Test(arguments: [false, true])
+    func largeFilesGoOutWhole(compressed: Bool) throws {
         let dir = try TestPaths.temporaryDirectory("objstream-tx-file")
         let server = try RawStreamServer(digests: true)
         defer { server.kill() }
-        let stream = try ObjStream(url: server.url("files"), options: TestObjects.options { $0.chunkSize = 256 << 10 })
+        let stream = try ObjStream(
+            url: server.url("files"),
+            options: TestObjects.options {
+                $0.chunkSize = 256 << 10
+                $0.compressed = compressed
+            })
         var rng = SystemRandomNumberGenerator()
         var expected: [UInt64] = []
         for (i, size) in [0, 1, 5_000_000, 1 << 20, 3].enumerated() {

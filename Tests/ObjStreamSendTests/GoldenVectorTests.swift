@@ -65,7 +65,11 @@ import Testing
         }
         stream.fin()
         #expect(server.waitFor { $0.count == 1 && $0[0].complete })
-        #expect(server.requests[0].body == (try TestPaths.vector("plain_sized.body.bin")))
+        let vector = try TestPaths.vector("plain_sized.body.bin")
+        #expect(server.requests[0].body == vector)
+        // Per-request statistics: the offset after the last object is the body without the fin frame.
+        #expect(stream.offset == Int64(vector.count - 58))
+        #expect(stream.requestObjects == 3 && stream.requestBytes == 1 + 4096 + 70000)
     }
 
     @Test func unsizedPDUBodyEqualsTheReferenceBytes() throws {

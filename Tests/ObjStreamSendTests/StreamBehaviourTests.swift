@@ -50,13 +50,16 @@ import Testing
         #expect(server.objects.isEmpty)
     }
 
-    @Test(arguments: ReceiverKind.allCases)
-    func idleTeardownEndsTheRequestAndTheNextSendOpensOneWithTheSameSession(kind: ReceiverKind) throws {
+    @Test(arguments: ReceiverKind.allCases, [false, true])
+    func idleTeardownEndsTheRequestAndTheNextSendOpensOneWithTheSameSession(kind: ReceiverKind, compressed: Bool) throws {
         let server = try kind.make()
         defer { server.kill() }
         let stream = try ObjStream(
             url: server.url("idle"),
-            options: TestObjects.options(tick: .milliseconds(50)) { $0.idleTeardown = .milliseconds(300) })
+            options: TestObjects.options(tick: .milliseconds(50)) {
+                $0.idleTeardown = .milliseconds(300)
+                $0.compressed = compressed
+            })
         let log = CompletionLog()
         for i in 0..<5 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 1, count: i), context: i, callback: log.callback)) }
         #expect(server.waitFor(timeout: .seconds(5)) { $0.count == 1 && $0[0].complete })
@@ -207,27 +210,4 @@ import Testing
             #expect(text.split(separator: "\n").contains { $0 == line }, "\(line) in\n\(text)")
         }
     }
-}
-
-/// A source whose read blocks until opened (to hold the sender thread in a test).
-final class GateSource: ObjectSource {
-    let bytes: [UInt8]
-    let open = Atomic(false)
-    let reading = Atomic(false)
-    let position = Mutex(0)
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        reading.store(true, ordering: .releasing)
-        while !open.load(ordering: .acquiring) { usleep(1000) }
-        return position.withLock { pos in
-            let n = min(buffer.count, bytes.count - pos)
-            for i in 0..<n { buffer[i] = bytes[pos + i] }
-            pos += n
-            return n
-        }
-    }
-
-    func close() {}
 }

@@ -76,12 +76,15 @@ enum TestObjects {
         return h
     }
 
-    /// Options for tests: a private collector with short ticks, a private registry.
+    /// The collector of most tests: 100 ms ticks.
+    static let sharedCollector = StreamCollector(tick: .milliseconds(100))
+
+    /// Options for tests: a collector with short ticks, a private registry.
     static func options(
         tick: Duration = .milliseconds(100), configure: (inout StreamOptions) -> Void = { _ in }
     ) -> StreamOptions {
         var o = StreamOptions()
-        o.collector = StreamCollector(tick: tick)
+        o.collector = tick == .milliseconds(100) ? sharedCollector : StreamCollector(tick: tick)
         o.metrics = .init()
         o.dryRun = false
         configure(&o)
@@ -121,19 +124,4 @@ enum TestObjects {
         }
         return condition()
     }
-}
-
-/// Records completions: which object, in which order, with which error.
-final class CompletionLog: Sendable {
-    private let entries = Mutex<[(Int, SendError?)]>([])
-
-    /// A callback that records the object's context (an `Int`).
-    var callback: SentCallback {
-        { [self] _, context, error in
-            entries.withLock { $0.append((context as! Int, error)) }
-        }
-    }
-
-    var all: [(index: Int, error: SendError?)] { entries.withLock { $0.map { ($0.0, $0.1) } } }
-    var count: Int { entries.withLock { $0.count } }
 }
