@@ -104,7 +104,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// - Parameter object: The object; its header's size says how many bytes its source yields.
     /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
     ///   without PDUs, no source, or the stream terminated.
-    public func send(_ object: OutgoingObject) throws(SendError) {
+    public func send(_ object: __owned OutgoingObject) throws(SendError) {
         if let error = refusal(of: object) {
             Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
             throw error
@@ -166,30 +166,35 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     }
 
     private func refusal(of object: OutgoingObject) -> SendError? {
-        let header = object.header
-        if header.opcode.isReserved {
+        if object.header.opcode.isReserved {
+            let header = object.header
             return SendError(
                 code: .reservedOpcode,
                 message: "stream \(self): opcode \(header.opcode) of \(header.objectName) is reserved for the transport")
         }
         do {
-            try HeaderCodec.validate(header)
+            try HeaderCodec.validate(object.header)
         } catch {
             return SendError(
-                code: .invalidHeader, message: "stream \(self): header of \(header.objectName): \(error)", cause: error)
+                code: .invalidHeader, message: "stream \(self): header of \(object.header.objectName): \(error)",
+                cause: error)
         }
-        let hlen = HeaderCodec.encodedLength(of: header)
+        let hlen = HeaderCodec.encodedLength(of: object.header)
         if hlen > options.maxHeaderSize {
+            let header = object.header
             return SendError(
                 code: .headerTooLarge,
                 message: "stream \(self): header of \(header.objectName) is \(hlen) bytes, over the maximum \(options.maxHeaderSize)")
         }
-        if header.attributes.isSizeUnknown && options.pduSize == 0 {
+        let size = object.header.attributes.size
+        if size == WireLimits.unknownSize && options.pduSize == 0 {
+            let header = object.header
             return SendError(
                 code: .unsizedWithoutPDUs,
                 message: "stream \(self): \(header.objectName) has unknown size (-1), which needs a stream with PDUs")
         }
-        if header.attributes.size != 0 && object.source == nil {
+        if size != 0 && object.source == nil {
+            let header = object.header
             return SendError(
                 code: .missingSource,
                 message: "stream \(self): \(header.objectName) has size \(header.attributes.size) but no source")

@@ -4,9 +4,10 @@ import Synchronization
 /// The send queue (SQ) of one stream: FIFO, at most `burst` objects, `push` blocks
 /// while full; plus the stop request and the closing drain.
 ///
-/// The sender thread takes items in batches of up to ``batchLimit`` under one lock,
-/// and the condition is only signalled when someone waits on it, so that a busy
-/// stream costs about one uncontended lock per object on the sending side.
+/// The sender thread takes everything queued at once by swapping arrays under the
+/// lock (no per-item work while the sending side waits), and the condition is only
+/// signalled when someone waits on it, so that a busy stream costs about one
+/// uncontended lock per object on the sending side.
 final class SendQueue: @unchecked Sendable {
     /// One entry of the queue.
     enum Item {
@@ -18,19 +19,16 @@ final class SendQueue: @unchecked Sendable {
         case idleTick
     }
 
-    /// The most items the sender thread takes at once: objects in its hands are off
-    /// the queue, so up to `burst + batchLimit` objects may be waiting to be sent.
-    static let batchLimit = 32
-
     private let condition = NSCondition()
-    private var items: [Item?] = []
-    private var headIndex = 0
+    private var items: [Item] = []
+    /// Objects queued and not yet taken (markers do not count against the burst).
     private var objectCount = 0
     private var stopRequested = false
     private let stopFlag = Atomic(false)
     private var closedReason: TerminationReason?
     private var senderWaiting = false
     private var pushersWaiting = 0
+    /// The most objects that wait in the queue; the sender's batch in hand may hold as many again.
     let burst: Int
 
     init(burst: Int) {
@@ -43,7 +41,7 @@ final class SendQueue: @unchecked Sendable {
     ///   - object: The object.
     ///   - onFull: Called (once) when the push has to wait (`chanFull`).
     /// - Returns: nil when queued; the termination reason when the stream is closed.
-    func push(_ object: OutgoingObject, onFull: () -> Void) -> TerminationReason? {
+    func push(_ object: __owned OutgoingObject, onFull: () -> Void) -> TerminationReason? {
         condition.lock()
         defer { condition.unlock() }
         if closedReason == nil, objectCount >= burst {
@@ -71,41 +69,29 @@ final class SendQueue: @unchecked Sendable {
         return true
     }
 
-    /// Moves up to ``batchLimit`` items into `batch`, optionally waiting for one.
+    /// Moves every queued item into `batch` (which must be empty), optionally waiting for one.
     /// - Parameters:
     ///   - batch: Receives the items, in order (it should be empty).
     ///   - wait: Whether to block until there is an item or a stop.
     /// - Returns: false when a stop was requested.
     func take(into batch: inout [Item], wait: Bool) -> Bool {
+        precondition(batch.isEmpty, "the previous batch must be used up")
         condition.lock()
         defer { condition.unlock() }
-        while wait, !stopRequested, headIndex == items.count {
+        while wait, !stopRequested, items.isEmpty {
             senderWaiting = true
             condition.wait()
             senderWaiting = false
         }
         if stopRequested { return false }
-        let end = min(items.count, headIndex + Self.batchLimit)
-        var taken = 0
-        for i in headIndex..<end {
-            let item = items[i].take()!
-            if case .object = item { taken += 1 }
-            batch.append(item)
+        swap(&batch, &items)
+        if objectCount > 0 {
+            objectCount = 0
+            if pushersWaiting > 0 { condition.broadcast() }
         }
-        headIndex = end
-        if headIndex == items.count {
-            items.removeAll(keepingCapacity: true)
-            headIndex = 0
-        } else if headIndex >= 4096 && headIndex * 2 >= items.count {
-            items.removeFirst(headIndex)
-            headIndex = 0
-        }
-        objectCount -= taken
-        if taken > 0, pushersWaiting > 0 { condition.broadcast() }
         return true
     }
 
-    /// Whether objects are waiting.
     var hasObjects: Bool {
         condition.lock()
         defer { condition.unlock() }
@@ -147,9 +133,8 @@ final class SendQueue: @unchecked Sendable {
         defer { condition.unlock() }
         if closedReason == nil { closedReason = reason }
         var left: [OutgoingObject] = []
-        for case .object(let o)? in items[headIndex...] { left.append(o) }
+        for case .object(let o) in items { left.append(o) }
         items.removeAll()
-        headIndex = 0
         objectCount = 0
         condition.broadcast()
         return left

@@ -27,7 +27,7 @@ final class StreamSender: @unchecked Sendable {
     func run() {
         let queue = stream.queue
         var batch: [SendQueue.Item] = []
-        batch.reserveCapacity(SendQueue.batchLimit)
+        batch.reserveCapacity(stream.queue.burst)
         while true {
             batch.removeAll(keepingCapacity: true)
             var open = queue.take(into: &batch, wait: false)
