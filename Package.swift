@@ -64,6 +64,13 @@ let package = Package(
                 "ObjStreamTestSupport",
             ]
         ),
+        .testTarget(
+            name: "ObjStreamSoakTests",
+            dependencies: [
+                "ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
+                "ObjStreamTestSupport",
+            ]
+        ),
         .testTarget(name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamTestSupport"]),
     ]
 )

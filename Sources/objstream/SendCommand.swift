@@ -23,8 +23,17 @@ enum SendCommand {
           --streams N    spread the objects round-robin over N streams (default 1)
           --sender SID   the sender id (Ais-Caller-Id and the headers' SID)
           --config FILE  take transport and sender settings from a configuration file
+          --metrics-listen ADDR:PORT
+                         serve GET /metrics (objstream_tx_*, objstream_collector_*, process)
+                         and GET /healthz on an IPv4 ADDR:PORT while sending; port 0 picks a
+                         free one, named by the line "objstream send: metrics on HOST:PORT"
+          --linger DURATION
+                         after the send (and its summary), keep the metrics endpoint up this
+                         long for a final scrape, like 15s (default 0)
         Prints a progress line on a terminal and always a final summary; exits 1 when any
-        object or stream failed (each one listed), 2 for a usage error.
+        object or stream failed (each one listed), 2 for a usage error. SIGINT or SIGTERM
+        stops the streams (queued objects fail) and then lingers; a second signal during
+        the linger ends it, a second one before exits at once.
         """
 
     /// One object to send: its name and where its bytes come from.
@@ -46,6 +55,8 @@ enum SendCommand {
         var configPath: String?
         var synthetic: Int?
         var syntheticSize: Int?
+        var metricsListen: ListenAddress?
+        var linger = Duration.zero
         var i = 0
         while i < arguments.count {
             let argument = arguments[i]
@@ -62,7 +73,10 @@ enum SendCommand {
                 positional.append(argument)
                 continue
             }
-            guard ["--bucket", "--pdu", "--streams", "--sender", "--config", "--synthetic", "--size"].contains(argument)
+            guard [
+                "--bucket", "--pdu", "--streams", "--sender", "--config", "--synthetic", "--size", "--metrics-listen",
+                "--linger",
+            ].contains(argument)
             else { return fail("unknown option \(argument)") }
             guard i < arguments.count else { return fail("\(argument) needs a value") }
             let value = arguments[i]
@@ -79,6 +93,16 @@ enum SendCommand {
                 streamCount = n
             case "--sender": sender = value
             case "--config": configPath = value
+            case "--metrics-listen":
+                guard let address = ListenAddress(value) else {
+                    return fail("--metrics-listen '\(value)' is not ADDR:PORT (like 127.0.0.1:9091)")
+                }
+                metricsListen = address
+            case "--linger":
+                guard let duration = DurationFormat.parse(value) else {
+                    return fail("--linger '\(value)' is not a duration (like 15s)")
+                }
+                linger = duration
             case "--synthetic":
                 guard let n = Int(value), n >= 0 else { return fail("--synthetic '\(value)' must be a count >= 0") }
                 synthetic = n
@@ -111,19 +135,24 @@ enum SendCommand {
         if compress { options.compressed = true }
         options.senderID = sender
 
-        let items: [Item]
+        // Synthetic items are made as they are sent: a count of 100 million costs no memory up front.
+        let items: LazyMapCollection<Range<Int>, Item>
+        let total: Int64
         if let synthetic, let syntheticSize {
-            items = (0..<synthetic).map { Item(name: "synthetic/\($0)", size: Int64(syntheticSize), atime: 0, path: nil) }
+            items = (0..<synthetic).lazy.map { Item(name: "synthetic/\($0)", size: Int64(syntheticSize), atime: 0, path: nil) }
+            total = Int64(synthetic) * Int64(syntheticSize)
         } else {
             switch collect(paths) {
-            case .success(let found): items = found
+            case .success(let found):
+                items = found.indices.lazy.map { found[$0] }
+                total = found.reduce(Int64(0)) { $0 + $1.size }
             case .failure(let message):
                 FileHandleError.write("objstream send: \(message.text)\n")
                 return 1
             }
         }
-        return send(items, to: endpoint(url), bucket: bucket, streams: streamCount, options: options,
-                    syntheticSize: syntheticSize ?? 0)
+        return send(items, total: total, to: endpoint(url), bucket: bucket, streams: streamCount, options: options,
+                    syntheticSize: syntheticSize ?? 0, metricsListen: metricsListen, linger: linger)
     }
 
     /// What went wrong collecting the files.
@@ -178,9 +207,35 @@ enum SendCommand {
         let failures = Mutex<[String]>([])
     }
 
+    /// Where a send is: signals stop a running send, end a linger, and kill a stopping one.
+    private enum Phase {
+        static let sending = 0
+        static let stopping = 1
+        static let lingering = 2
+    }
+
     private static func send(
-        _ items: [Item], to url: String, bucket: Bucket, streams count: Int, options: StreamOptions, syntheticSize: Int
+        _ items: LazyMapCollection<Range<Int>, Item>, total: Int64, to url: String, bucket: Bucket, streams count: Int, options: StreamOptions, syntheticSize: Int,
+        metricsListen: ListenAddress?, linger: Duration
     ) -> Int32 {
+        // Blocked before any thread starts, so that only the signal thread below takes them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        var listener: MetricsListener?
+        if let metricsListen {
+            do {
+                let started = try MetricsListener(address: metricsListen)
+                FileHandleError.write("objstream send: metrics on \(started.address)\n")
+                listener = started
+            } catch {
+                FileHandleError.write("objstream send: --metrics-listen \(metricsListen): \(error)\n")
+                return 2
+            }
+        }
+        defer { listener?.stop() }
         let progress = Progress()
         var options = options
         options.sentCallback = { header, _, error in
@@ -198,20 +253,43 @@ enum SendCommand {
             FileHandleError.write("objstream send: \(error)\n")
             return 2
         }
-        let total = items.reduce(Int64(0)) { $0 + $1.size }
+        let phase = Atomic(Phase.sending)
+        let lingerEnded = DispatchSemaphore(value: 0)
+        Thread {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            var received: Int32 = 0
+            while true {
+                guard sigwait(&signals, &received) == 0 else { continue }
+                let (stopped, was) = phase.compareExchange(
+                    expected: Phase.sending, desired: Phase.stopping, ordering: .acquiringAndReleasing)
+                if stopped {
+                    FileHandleError.write("objstream send: signal \(received): stopping the streams\n")
+                    for stream in streams { stream.stop() }
+                } else if was == Phase.lingering {
+                    lingerEnded.signal()
+                } else {
+                    _exit(128 + received)
+                }
+            }
+        }.start()
         let started = ContinuousClock.now
         let done = Atomic(false)
+        let itemCount = items.count
         if isatty(2) != 0 {
             Thread {
                 while !done.load(ordering: .acquiring) {
                     usleep(500_000)
                     if done.load(ordering: .acquiring) { break }
-                    FileHandleError.write("\r" + line(progress, total: total, items: items.count, since: started) + "   ")
+                    FileHandleError.write("\r" + line(progress, total: total, items: itemCount, since: started) + "   ")
                 }
             }.start()
         }
         let payload = syntheticSize > 0 ? PayloadSeed.bytes(syntheticSize) : []
         for (n, item) in items.enumerated() {
+            if phase.load(ordering: .acquiring) != Phase.sending { break }
             let header = ObjectHeader(
                 senderID: options.senderID, bucket: bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
@@ -248,7 +326,12 @@ enum SendCommand {
         print(
             "sent \(progress.objects.load(ordering: .relaxed)) objects, \(bytes) bytes in "
                 + String(format: "%.2f s (%.1f MB/s), %d failed", seconds, rate, failures.count))
-        return failures.isEmpty ? 0 : 1
+        fflush(nil)  // the summary is out before the linger
+        let interrupted = phase.exchange(Phase.lingering, ordering: .acquiringAndReleasing) != Phase.sending
+        if listener != nil && linger > .zero {
+            _ = lingerEnded.wait(timeout: .now() + .nanoseconds(Int(DurationFormat.nanoseconds(linger))))
+        }
+        return failures.isEmpty && !interrupted ? 0 : 1
     }
 
     /// The progress line: objects, bytes, rate and ETA.

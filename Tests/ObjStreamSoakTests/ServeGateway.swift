@@ -1,0 +1,136 @@
+import Foundation
+import ObjStreamTestSupport
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `objstream serve` child process with one sink endpoint per ``StreamKind``,
+/// which the chaos phase kills with SIGKILL and restarts on the same port.
+final class ServeGateway: Sendable {
+    /// Why the gateway could not be started or scraped.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// One gateway process: its standard error lines, and the end of the thread reading them.
+    private final class Running: Sendable {
+        let process: Process
+        let lines = Mutex<[String]>([])
+        let reader = DispatchSemaphore(value: 0)
+
+        init(_ process: Process) { self.process = process }
+    }
+
+    private let running = Mutex<Running?>(nil)
+    private let boundPort = Atomic<UInt16>(0)
+    private let startCount = Atomic(0)
+
+    /// Starts the gateway on a free port below the ephemeral range (32768 up), so that no
+    /// client socket of this host can hold the port while the gateway is down, and no
+    /// retrying connect can connect to itself.
+    init() throws {
+        var rng = SystemRandomNumberGenerator()
+        var lastError: (any Error)?
+        for _ in 0..<20 {
+            do {
+                try start(port: UInt16.random(in: 20000..<32000, using: &rng))
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    /// The port the gateway listens on.
+    var port: UInt16 { boundPort.load(ordering: .relaxed) }
+
+    /// How often the gateway was started.
+    var starts: Int { startCount.load(ordering: .relaxed) }
+
+    /// The stream URL of a kind.
+    func url(_ kind: StreamKind) -> String { "http://127.0.0.1:\(port)/v1/objstream/\(kind.endpoint)" }
+
+    /// The process id of the running gateway (0 when none runs).
+    var pid: Int32 { running.withLock { $0?.process.processIdentifier ?? 0 } }
+
+    /// Kills the gateway with SIGKILL and starts a new one on the same port.
+    /// - Throws: ``Failure`` when the new one does not come up.
+    func killAndRestart() throws {
+        stop(signal: SIGKILL)
+        try start(port: port)
+    }
+
+    /// Ends the gateway.
+    /// - Parameter signal: SIGTERM for an orderly stop, SIGKILL for a crash.
+    func stop(signal: Int32 = SIGTERM) {
+        guard let r = running.withLock({ r -> Running? in defer { r = nil }; return r }) else { return }
+        kill(r.process.processIdentifier, signal)
+        r.process.waitUntilExit()
+        _ = r.reader.wait(timeout: .now() + 10)
+    }
+
+    /// Resident memory, open descriptors and threads of the gateway process, from `/proc`.
+    var usage: ProcessUsage? { ProcessUsage.read(pid: pid) }
+
+    /// Scrapes `GET /metrics` with curl.
+    /// - Returns: Sample values by series (`name{labels}`).
+    /// - Throws: ``Failure`` when curl fails.
+    func scrape() throws -> [String: Double] {
+        let result = try ChildProcess.run("curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(port)/metrics"])
+        guard result.status == 0 else { throw Failure(description: "curl /metrics: \(result.status) \(result.stderr)") }
+        var samples: [String: Double] = [:]
+        for line in result.stdout.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
+    private func start(port: UInt16) throws {
+        var arguments = ["serve", "--listen", "127.0.0.1:\(port)"]
+        for kind in StreamKind.allCases { arguments += ["--endpoint", "\(kind.endpoint)=sink"] }
+        let process = Process()
+        process.executableURL = TestPaths.objstreamBinary
+        process.arguments = arguments
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let r = Running(process)
+        let handle = errorPipe.fileHandleForReading
+        Thread.detachNewThread { [r] in
+            var pending = Data()
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                pending += data
+                while let newline = pending.firstIndex(of: 10) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    r.lines.withLock { $0.append(line) }
+                    pending = Data(pending[(newline + 1)...])
+                }
+            }
+            r.reader.signal()
+        }
+        running.withLock { $0 = r }
+        startCount.add(1, ordering: .relaxed)
+        let prefix = "objstream: listening on "
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let line = r.lines.withLock { $0.first { $0.hasPrefix(prefix) } }
+            if let line, let bound = UInt16(line.dropFirst(prefix.count).split(separator: ":").last ?? "") {
+                boundPort.store(bound, ordering: .relaxed)
+                return
+            }
+            if !process.isRunning { break }
+            usleep(5_000)
+        }
+        let output = r.lines.withLock { $0.joined(separator: "\n") }
+        stop(signal: SIGKILL)
+        throw Failure(description: "objstream serve on port \(port) did not start: \(output)")
+    }
+}
