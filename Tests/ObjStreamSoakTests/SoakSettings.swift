@@ -24,7 +24,7 @@ struct SoakSettings: Sendable {
     /// The sender's idle teardown: short, so that the pauses of phase 1 end requests.
     static let idleTeardown: Duration = .seconds(1)
     /// A pause of a traffic thread: longer than the idle teardown plus a tick.
-    static let pause: Duration = .milliseconds(1500)
+    static let pause: Duration = .seconds(2)
 }
 
 extension Duration {
