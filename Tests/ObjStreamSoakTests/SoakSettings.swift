@@ -26,8 +26,3 @@ struct SoakSettings: Sendable {
     /// A pause of a traffic thread: longer than the idle teardown plus a tick.
     static let pause: Duration = .seconds(2)
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

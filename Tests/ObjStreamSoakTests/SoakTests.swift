@@ -22,6 +22,8 @@ import Glibc
     private let seed: UInt64 = ProcessInfo.processInfo.environment["OBJSTREAM_SOAK_SEED"].flatMap { UInt64($0) }
         ?? UInt64.random(in: 1...UInt64.max)
 
+    /// The options every soak stream shares: its own collector (100 ms ticks), a private
+    /// registry, a 1 s idle teardown and a short queue (so that pauses are idle at once).
     private func baseOptions(collector: StreamCollector) -> StreamOptions {
         var o = StreamOptions()
         o.collector = collector
@@ -100,6 +102,10 @@ import Glibc
         }
         TrafficThreads.sleep(until: start + settings.steady / 4)
         let receiverAtQuarter = try #require(gateway.usage)
+        // The probes below see what they look for: every stream's two threads, and open requests.
+        #expect(SenderResources.streamThreads(of: sessionIDs).count == 2 * allStreams.count,
+            "\(SenderResources.streamThreads(of: sessionIDs).sorted()) of \(sessionIDs.sorted()), all \(SenderResources.threadNames().sorted())")
+        #expect(SenderResources.sockets(toPort: gateway.port) + SenderResources.sockets(toPort: verifier.port) > 0)
         traffic.wait()
         for stream in allStreams { stream.fin() }
         let elapsed = start.duration(to: .now)
@@ -164,6 +170,7 @@ import Glibc
     @Test func killedAndRestartedGatewayLeavesNoObjectUncompletedOrCompletedTwice() throws {
         let gateway = try ServeGateway()
         defer { gateway.stop() }
+        let descriptorBaseline = SenderResources.descriptorCount()
         let collector = StreamCollector(tick: .milliseconds(100), metrics: MetricsRegistry())
         defer { collector.stop() }
         let log = TerminationLog()
@@ -268,15 +275,14 @@ import Glibc
         #expect(SenderResources.eventually { SenderResources.streamThreads(of: sessionIDs).isEmpty },
             "\(SenderResources.streamThreads(of: sessionIDs))")
         #expect(SenderResources.eventually { SenderResources.sockets(toPort: gateway.port) == 0 })
+        if settings.isLongRun {
+            #expect(SenderResources.eventually { SenderResources.descriptorCount() <= descriptorBaseline },
+                "\(SenderResources.descriptorCount()) descriptors, \(descriptorBaseline) before")
+        }
 
         print(
             "soak chaos: seed \(seed), \(elapsed.seconds.formatted2)s, \(streams.count) streams (\(byError) broken), "
                 + "\(delivered + failed) objects (\(delivered) delivered, \(failed) failed: \(failures)), \(bytes) bytes, "
                 + "\((Double(bytes) / elapsed.seconds / 1e9).formatted3) GB/s, restarts \(restarts)")
     }
-}
-
-extension Double {
-    var formatted2: String { String(format: "%.2f", self) }
-    var formatted3: String { String(format: "%.3f", self) }
 }
