@@ -7,10 +7,6 @@ import ObjStreamTestSupport
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The soak: four streams (plain, 32 KiB PDUs with unsized objects, lz4, header-only
 /// mixed in) send random objects of 0..4 MiB to a real `objstream serve` process, first
 /// steadily with idle pauses, then while the gateway is killed and restarted.
@@ -167,6 +163,10 @@ import Glibc
                 + "restarts 0, receiver RSS \(receiverAtQuarter.residentBytes >> 20) -> \(receiverEnd.residentBytes >> 20) MiB")
     }
 
+    /// Phase 2: the gateway is killed with SIGKILL and restarted on the same port while the
+    /// four kinds send; a stream that terminates is replaced by a new one. Every object must
+    /// complete exactly once (delivered or failed), every stream must terminate, call its
+    /// termination callback once if it failed and never otherwise, and leave no thread.
     @Test func killedAndRestartedGatewayLeavesNoObjectUncompletedOrCompletedTwice() throws {
         let gateway = try ServeGateway()
         defer { gateway.stop() }
