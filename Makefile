@@ -45,7 +45,7 @@ bench-quick: release
 	$(RELEASE_BIN) bench --quick --config $(CONFIG) --out bench-results/bench-quick.json
 
 soak: build
-	OBJSTREAM_SOAK=1 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter Soak
+	OBJSTREAM_SOAK=1 OBJSTREAM_SOAK_SECONDS=$${OBJSTREAM_SOAK_SECONDS:-600} OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter SoakTests
 
 fuzz: build
 	OBJSTREAM_FUZZ_ITERATIONS=2000000 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter "DecoderFuzzTests|RoundTripPropertyTests"

@@ -229,7 +229,15 @@ public final class ObjStream: Sendable, CustomStringConvertible {
 
     /// Sets the calling thread's name (at most 15 bytes), as `/proc/self/task/*/comm` shows it.
     static func nameThread(_ name: String) {
-        Thread.current.name = String(name.utf8.prefix(15))!
+        let short = String(name.utf8.prefix(15))!
+        Thread.current.name = short
+        // Foundation's setter now and then leaves the kernel's name alone (the soak test saw a
+        // stream thread keep its creator's name), so write it directly too
+        // (`pthread_setname_np` is not exported to Swift).
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = short.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
     }
 
     /// Records the termination once: metrics, and the termination callback for errors.

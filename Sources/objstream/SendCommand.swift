@@ -214,15 +214,34 @@ enum SendCommand {
         static let lingering = 2
     }
 
-    private static func send(
-        _ items: LazyMapCollection<Range<Int>, Item>, total: Int64, to url: String, bucket: Bucket, streams count: Int, options: StreamOptions, syntheticSize: Int,
-        metricsListen: ListenAddress?, linger: Duration
-    ) -> Int32 {
-        // Blocked before any thread starts, so that only the signal thread below takes them.
+    /// SIGTERM and SIGINT: the signals that stop a send.
+    private static var stopSignals: sigset_t {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        return signals
+    }
+
+    /// Sends the items, prints the summary, lingers for the metrics endpoint.
+    /// - Parameters:
+    ///   - items: The objects, in order.
+    ///   - total: Their bytes, for the progress line.
+    ///   - url: The endpoint URL.
+    ///   - bucket: The objects' bucket.
+    ///   - count: How many streams share the objects.
+    ///   - options: The streams' options.
+    ///   - syntheticSize: The size of synthetic objects (0: files).
+    ///   - metricsListen: Where to serve `/metrics` and `/healthz`, if anywhere.
+    ///   - linger: How long the metrics endpoint stays up after the summary.
+    /// - Returns: 0 when everything was sent, 1 when anything failed or a signal stopped the send, 2 when the
+    ///   streams or the metrics endpoint could not be set up.
+    private static func send(
+        _ items: LazyMapCollection<Range<Int>, Item>, total: Int64, to url: String, bucket: Bucket,
+        streams count: Int, options: StreamOptions, syntheticSize: Int, metricsListen: ListenAddress?, linger: Duration
+    ) -> Int32 {
+        // Blocked before any thread starts, so that only the signal thread below takes them.
+        var signals = stopSignals
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         var listener: MetricsListener?
         if let metricsListen {
@@ -256,10 +275,7 @@ enum SendCommand {
         let phase = Atomic(Phase.sending)
         let lingerEnded = DispatchSemaphore(value: 0)
         Thread {
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
+            var signals = stopSignals
             var received: Int32 = 0
             while true {
                 guard sigwait(&signals, &received) == 0 else { continue }

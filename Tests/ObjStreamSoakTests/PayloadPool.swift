@@ -5,6 +5,10 @@ final class PayloadPool: Sendable {
     static let maxObjectSize = 4 << 20
     /// The pool.
     let bytes: [UInt8]
+    /// The custom metadata key of an object's offset in the pool.
+    static let offsetKey = "soak-offset"
+    /// The custom metadata key of an object's size (also for unsized objects).
+    static let sizeKey = "soak-size"
 
     /// The pool of the process.
     static let shared = PayloadPool()

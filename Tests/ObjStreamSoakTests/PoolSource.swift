@@ -5,8 +5,10 @@ import Synchronization
 /// without a copy (`withContiguousBytes`) or read in pieces (PDU streams).
 final class PoolSource: ObjectSource {
     private let pool: PayloadPool
-    private let offset: Int
-    private let count: Int
+    /// Where the window starts in the pool.
+    let offset: Int
+    /// The window's size.
+    let count: Int
     private let position = Mutex(0)
     private let closes = Atomic(0)
 

@@ -13,7 +13,7 @@ struct ProcessUsage: Sendable, CustomStringConvertible {
     /// - Parameter pid: The process id.
     /// - Returns: The usage, nil when the process is gone.
     static func read(pid: Int32) -> ProcessUsage? {
-        guard pid > 0, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        guard pid > 0, let status = ProcFile.text("/proc/\(pid)/status"),
             let rssLine = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kib = Int(rssLine.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? ""),
             let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),

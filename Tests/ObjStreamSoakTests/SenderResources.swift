@@ -20,7 +20,7 @@ enum SenderResources {
     /// Names of this process's threads (`/proc/self/task/*/comm`).
     static func threadNames() -> [String] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        return tasks.compactMap { ProcFile.text("/proc/self/task/\($0)/comm") }
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
@@ -35,7 +35,7 @@ enum SenderResources {
     static func sockets(toPort port: UInt16) -> Int {
         var inodes = Set<String>()
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = ProcFile.text(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)

@@ -21,13 +21,10 @@ struct SoakSettings: Sendable {
     var chaos: Duration { total * 0.4 }
     /// The time between two kills of the gateway in phase 2: a sixth of the phase, 0.4 to 10 s.
     var restartInterval: Duration { min(max(chaos / 6, .milliseconds(400)), .seconds(10)) }
+    /// How often phase 2 kills the gateway: once per interval, leaving one interval of traffic at the end.
+    var restarts: Int { max(3, Int((chaos / restartInterval).rounded(.down)) - 1) }
     /// The sender's idle teardown: short, so that the pauses of phase 1 end requests.
     static let idleTeardown: Duration = .seconds(1)
     /// A pause of a traffic thread: longer than the idle teardown plus a tick.
-    static let pause: Duration = .milliseconds(1500)
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    static let pause: Duration = .seconds(2)
 }

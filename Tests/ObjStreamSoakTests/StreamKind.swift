@@ -12,6 +12,9 @@ enum StreamKind: String, CaseIterable, Sendable {
     /// Header-only objects mixed with sized data objects.
     case mixed
 
+    /// The kind's place in ``allCases`` (stable across runs, unlike hash values).
+    var number: UInt64 { UInt64(Self.allCases.firstIndex(of: self)!) }
+
     /// The endpoint name.
     var endpoint: String { "soak-\(rawValue)" }
 
@@ -47,7 +50,10 @@ enum StreamKind: String, CaseIterable, Sendable {
             opaque: headerOnly ? [UInt8(truncatingIfNeeded: index), 1, 2, 3] : [],
             attributes: ObjectAttributes(
                 size: unsized ? WireLimits.unknownSize : Int64(size), atime: 1_700_000_000_000_000_000,
-                version: headerOnly ? "h" : ""))
+                version: headerOnly ? "h" : "",
+                customMetadata: source.map {
+                    [MetadataEntry(PayloadPool.offsetKey, String($0.offset)), MetadataEntry(PayloadPool.sizeKey, String(size))]
+                } ?? []))
         return OutgoingObject(header: header, source: source, context: ledger.register(size: size, source: source))
     }
 

@@ -9,12 +9,10 @@ enum TrafficThreads {
         let group = DispatchGroup()
         for kind in StreamKind.allCases {
             group.enter()
-            let thread = Thread {
+            Thread.detachNewThread {
                 body(kind)
                 group.leave()
             }
-            thread.name = "soak-\(kind.rawValue)"
-            thread.start()
         }
         return group
     }

@@ -81,6 +81,7 @@ import Testing
 
         let senderMetricsPort = FreePort.next()
         let rules = TestPaths.packageRoot.appendingPathComponent("deploy/prometheus/rules/objstream.rules.yml").path
+        let targets = ["127.0.0.1:\(gatewayPort)"] + (Self.senderExposesMetrics ? ["127.0.0.1:\(senderMetricsPort)"] : [])
         let config = """
             global:
               scrape_interval: 1s
@@ -90,7 +91,7 @@ import Testing
             scrape_configs:
               - job_name: objstream
                 static_configs:
-                  - targets: ["127.0.0.1:\(gatewayPort)"]\(Self.senderExposesMetrics ? ", \"127.0.0.1:\(senderMetricsPort)\"" : "")
+                  - targets: [\(targets.map { "\"\($0)\"" }.joined(separator: ", "))]
             """
         let configPath = folder.appendingPathComponent("prometheus.yml").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -101,7 +102,9 @@ import Testing
              "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn"])
         defer { prometheus.stop() }
         #expect(FreePort.waitUntilListening(prometheusPort), "\(prometheus.text)")
-        #expect(try eventually { try number(prometheusPort, #"up{job="objstream"}"#) == 1 }, "\(prometheus.text)")
+        #expect(
+            try eventually { try number(prometheusPort, #"up{instance="127.0.0.1:\#(gatewayPort)"}"#) == 1 },
+            "\(prometheus.text)")
 
         // Two waves of objects, each seen by Prometheus, so that rates over the window are above zero.
         let payload = folder.appendingPathComponent("payload").path
@@ -133,14 +136,16 @@ import Testing
         let lint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(scrape.utf8))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
 
-        // A long synthetic send exposing its metrics, scraped while it runs, then stopped with SIGTERM.
+        // A long synthetic send exposing its metrics, scraped while it runs, then stopped with SIGTERM;
+        // it lingers so that Prometheus scrapes the stopped termination, until the second SIGTERM.
         var sender: ServiceProcess?
         if Self.senderExposesMetrics {
             let running = try ServiceProcess(
                 TestPaths.objstreamBinary.path,
                 ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
-                 "--metrics-listen", "127.0.0.1:\(senderMetricsPort)"])
+                 "--metrics-listen", "127.0.0.1:\(senderMetricsPort)", "--linger", "5m"])
             sender = running
+            #expect(running.line(containing: "objstream send: metrics on 127.0.0.1:\(senderMetricsPort)") != nil, "\(running.text)")
             var first: Double?
             #expect(
                 try eventually {
@@ -149,6 +154,19 @@ import Testing
                     first = now
                     return false
                 }, "Prometheus never saw the sender's bytes grow: \(running.text)")
+            running.signal(SIGTERM)
+            #expect(running.line(containing: "sent ") != nil, "\(running.text)")
+            #expect(
+                try eventually {
+                    try number(prometheusPort, #"count_over_time(objstream_tx_terminations_total{reason="stopped"}[1m])"#) ?? 0 >= 2
+                }, "Prometheus never scraped the stopped termination twice: \(running.text)")
+            // The stopped sender's scrape passes promtool's lint too.
+            let senderScrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(senderMetricsPort)/metrics"]).stdout
+            #expect(senderScrape.contains(#"objstream_tx_terminations_total{reason="stopped"} 1"#), "\(senderScrape)")
+            let senderLint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(senderScrape.utf8))
+            #expect(
+                senderLint.status == 0 && senderLint.stdout.isEmpty && senderLint.stderr.isEmpty,
+                "\(senderLint.stdout)\(senderLint.stderr)")
         }
         defer { sender?.stop() }
 
@@ -170,7 +188,10 @@ import Testing
         }
         let receiveRate = try #require(try number(prometheusPort, #"sum(rate(objstream_rx_bytes_total{job=~".*"}[1m]))"#))
         #expect(receiveRate > 0)
-        #expect(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == 2)
+        // The two truncated streams, and the stream of the stopped sender (cut off at any byte).
+        #expect(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total{code="sbr_obj_data_eof"})"#) ?? 0 >= 2)
+        let broken: Double = Self.senderExposesMetrics ? 3 : 2
+        #expect(try eventually { try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == broken })
         #expect(try number(prometheusPort, #"sum(objstream_rx_stored_objects_total)"#) == 2)
 
         // The server loaded the alert rules and evaluates them without error.
@@ -180,6 +201,8 @@ import Testing
             let rules = (YAMLDocuments.value(json, ["data", "groups", 0, "rules"]) as? [[String: Any]]) ?? []
             return rules.count == 4 && rules.allSatisfy { $0["health"] as? String == "ok" }
         })
+        // The second SIGTERM ends the sender's linger; a stopped send exits 1.
+        if let sender { #expect(sender.stop() == 1, "\(sender.text)") }
         #expect(gateway.stop() == 0, "\(gateway.text)")
     }
 }

@@ -52,6 +52,23 @@ final class ServiceProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Sends a signal to the process.
+    /// - Parameter number: The signal, like `SIGTERM`.
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(process.processIdentifier, number) }
+    }
+
+    /// Waits for the process to exit on its own.
+    /// - Parameter timeout: How long to wait.
+    /// - Returns: The exit status, or nil when it still runs after `timeout`.
+    func waitForExit(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Sends SIGTERM, waits up to `timeout` for the exit, then SIGKILL.
     /// - Parameter timeout: How long the process may take to stop.
     /// - Returns: The exit status (or the killing signal).

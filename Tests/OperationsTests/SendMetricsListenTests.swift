@@ -1,0 +1,154 @@
+import Foundation
+import ObjStreamTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `objstream send --metrics-listen ADDR:PORT --linger DURATION` against a real `objstream serve`,
+/// scraped with real curl and linted with real promtool.
+@Suite(.serialized) struct SendMetricsListenTests {
+    static let enabled = FileManager.default.isExecutableFile(atPath: TestPaths.objstreamBinary.path)
+    static let promtool = "/usr/bin/promtool"
+
+    /// A running `objstream serve` on a free loopback port.
+    private func startGateway() throws -> (process: ServiceProcess, port: UInt16) {
+        let gateway = try ServiceProcess(TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:0"])
+        let listening = try #require(gateway.line(containing: "listening on 127.0.0.1:"), "\(gateway.text)")
+        let port = try #require(portNumber(after: "listening on 127.0.0.1:", in: listening), "\(listening)")
+        return (gateway, port)
+    }
+
+    /// The port number right after `marker` in `line`.
+    private func portNumber(after marker: String, in line: String) -> UInt16? {
+        UInt16(line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? "")
+    }
+
+    /// The sender's `metrics on HOST:PORT` port.
+    private func metricsPort(_ sender: ServiceProcess) throws -> UInt16 {
+        let line = try #require(sender.line(containing: "objstream send: metrics on 127.0.0.1:"), "\(sender.text)")
+        return try #require(portNumber(after: "metrics on 127.0.0.1:", in: line), "\(line)")
+    }
+
+    /// `GET /metrics` with curl: the status and the body.
+    private func scrape(_ port: UInt16, path: String = "/metrics") throws -> (status: String, body: String) {
+        let out = try ChildProcess.run("curl", ["-sS", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+        var lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = lines.popLast().map(String.init) ?? ""
+        return (status, lines.joined(separator: "\n"))
+    }
+
+    /// The value of the one sample `series` (name with its labels, exactly as exposed) in a scrape.
+    private func value(_ series: String, in scrape: String) -> Double? {
+        scrape.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// Polls until `condition` holds or `timeout` passes.
+    private func eventually(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    @Test(.enabled(if: enabled)) func lingeringSenderExposesTxBytesEqualToTheBytesItSentAndTheGatewayReceived() throws {
+        let (gateway, gatewayPort) = try startGateway()
+        defer { gateway.stop() }
+        let count = 300
+        let size = 4096
+        let sender = try ServiceProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "\(count)", "--size", "4KiB",
+             "--metrics-listen", "127.0.0.1:0", "--linger", "2s"])
+        defer { sender.stop() }
+        let port = try metricsPort(sender)
+        #expect(port != 0)
+        let summary = try #require(sender.line(containing: "sent \(count) objects"), "\(sender.text)")
+        #expect(summary.hasPrefix("sent \(count) objects, \(count * size) bytes in "), "\(summary)")
+        #expect(summary.hasSuffix(", 0 failed"), "\(summary)")
+
+        // The send has finished; the endpoint lingers with the final values.
+        let metrics = try scrape(port)
+        #expect(metrics.status == "200")
+        #expect(value("objstream_tx_bytes_total", in: metrics.body) == Double(count * size), "\(metrics.body)")
+        #expect(value("objstream_tx_objects_total", in: metrics.body) == Double(count))
+        #expect(value("objstream_tx_completions_failed_total", in: metrics.body) == 0)
+        #expect(value(#"objstream_tx_terminations_total{reason="end-of-stream"}"#, in: metrics.body) == 1)
+        #expect(value("objstream_tx_streams_open", in: metrics.body) == 0)
+        #expect(value("objstream_tx_requests_total", in: metrics.body) == 1)
+        #expect(value(#"objstream_build_info{version="0.1.0"}"#, in: metrics.body) == 1)
+        #expect((value("objstream_process_resident_memory_bytes", in: metrics.body) ?? 0) > 0)
+        #expect(try scrape(port, path: "/healthz").status == "200")
+        if FileManager.default.isExecutableFile(atPath: Self.promtool) {
+            let lint = try ChildProcess.run(Self.promtool, ["check", "metrics"], stdin: Array(metrics.body.utf8))
+            #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
+        }
+
+        // What the sender counted is what the gateway received.
+        let received = try scrape(gatewayPort)
+        #expect(value(#"objstream_rx_bytes_total{endpoint="default"}"#, in: received.body) == Double(count * size))
+
+        // The linger ends on its own: exit 0, the endpoint is gone.
+        let status = sender.waitForExit(timeout: .seconds(20))
+        #expect(status == 0, "\(sender.text)")
+        let gone = try ChildProcess.run("curl", ["-sS", "-o", "/dev/null", "http://127.0.0.1:\(port)/metrics"])
+        #expect(gone.status == 7, "curl should fail to connect: \(gone.stderr)")
+    }
+
+    @Test(.enabled(if: enabled)) func sigtermStopsTheStreamsAndTheStoppedTerminationStaysScrapableUntilASecondSignal()
+        throws
+    {
+        let (gateway, gatewayPort) = try startGateway()
+        defer { gateway.stop() }
+        let sender = try ServiceProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
+             "--metrics-listen", "127.0.0.1:0", "--linger", "60s"])
+        defer { sender.stop() }
+        let port = try metricsPort(sender)
+        #expect(try eventually { (value("objstream_tx_bytes_total", in: try scrape(port).body) ?? 0) > 0 })
+
+        sender.signal(SIGTERM)
+        #expect(sender.line(containing: "signal 15: stopping the streams") != nil, "\(sender.text)")
+        let summary = try #require(sender.line(containing: "sent "), "\(sender.text)")
+        #expect(!summary.hasSuffix(" 0 failed"), "objects queued at the stop fail: \(summary)")
+        let metrics = try scrape(port)
+        #expect(value(#"objstream_tx_terminations_total{reason="stopped"}"#, in: metrics.body) == 1, "\(metrics.body)")
+        #expect(value("objstream_tx_streams_open", in: metrics.body) == 0)
+        #expect((value("objstream_tx_completions_failed_total", in: metrics.body) ?? 0) >= 1)
+        let sent = try #require(value("objstream_tx_bytes_total", in: metrics.body))
+        #expect(sent.truncatingRemainder(dividingBy: 4096) == 0 && sent > 0)
+
+        // The second signal ends the 60 s linger at once; a stopped send exits 1.
+        let signalled = ContinuousClock.now
+        sender.signal(SIGTERM)
+        #expect(sender.waitForExit(timeout: .seconds(10)) == 1, "\(sender.text)")
+        #expect(signalled.duration(to: .now) < .seconds(10))
+    }
+
+    @Test(.enabled(if: enabled), arguments: [
+        (["--metrics-listen", "nowhere"], "--metrics-listen 'nowhere' is not ADDR:PORT"),
+        (["--metrics-listen", "127.0.0.1:70000"], "--metrics-listen '127.0.0.1:70000' is not ADDR:PORT"),
+        (["--metrics-listen", "[::1]:0"], "--metrics-listen [::1]:0: bad_address"),
+        (["--linger", "5 minutes"], "--linger '5 minutes' is not a duration"),
+        (["--linger"], "--linger needs a value"),
+    ])
+    func badMetricsListenOrLingerIsAUsageErrorNamingTheValue(extra: [String], message: String) throws {
+        let result = try ChildProcess.run(
+            TestPaths.objstreamBinary.path, ["send", "http://127.0.0.1:9/v1/objstream/x", "--synthetic", "1", "--size", "1"] + extra)
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("objstream send: \(message)"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: enabled)) func sendUsageDocumentsMetricsListenAndLinger() throws {
+        let help = try ChildProcess.run(TestPaths.objstreamBinary.path, ["send", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--metrics-listen ADDR:PORT"))
+        #expect(help.stdout.contains("--linger DURATION"))
+    }
+}
