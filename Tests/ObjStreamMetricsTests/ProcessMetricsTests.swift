@@ -40,12 +40,13 @@ import Testing
             child.waitUntilExit()
         }
         let path = "/proc/\(child.processIdentifier)"
-        // Wait until the shell has become sleep (its command name in stat) with its descriptors in place.
+        // Wait until the shell has become sleep and sleeps (state S): right after exec the
+        // new image may not have a resident page yet.
         let deadline = ContinuousClock.now + .seconds(10)
         var reading: ProcessMetrics.Reading?
         while ContinuousClock.now < deadline {
             let stat = (try? String(contentsOfFile: path + "/stat", encoding: .utf8)) ?? ""
-            if stat.contains("(sleep)") { reading = ProcessMetrics.read(process: path); break }
+            if stat.contains("(sleep) S") { reading = ProcessMetrics.read(process: path); break }
             usleep(5_000)
         }
         let r = try #require(reading)
