@@ -15,6 +15,8 @@ enum BenchCommand {
     /// Runs the command with its arguments; returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
         if arguments.first == "--worker" { return runWorker(Array(arguments.dropFirst())) }
+        // One line at a time, also into a pipe or a file: a long run shows its progress.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var micro = false
         var quick = false
         var repeats: Int?
