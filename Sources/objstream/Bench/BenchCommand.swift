@@ -15,8 +15,6 @@ enum BenchCommand {
     /// Runs the command with its arguments; returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
         if arguments.first == "--worker" { return runWorker(Array(arguments.dropFirst())) }
-        // One line at a time, also into a pipe or a file: a long run shows its progress.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var micro = false
         var quick = false
         var repeats: Int?
@@ -52,26 +50,34 @@ enum BenchCommand {
             report.decoder = try runDecoderBenchmarks(quick: quick)
             report.dryRun = try runDryRun(quick: quick)
             if !micro {
-                report.baselineGBps = try measureBaseline(seconds: quick ? 3 : 5, repeats: quick ? 1 : 3)
-                print(String(format: "\nbaseline: iperf3 -l 1M, one loopback stream: %.2f GB/s\n", report.baselineGBps))
-                print(BenchReport.tableHeader)
+                // The baseline is measured right before every run: on a shared or virtual
+                // machine the ceiling drifts, and a ratio is only fair against its neighbour.
+                say("\nbaseline: iperf3 -l 1M, one loopback stream, 2 s before every run; ratios are to those runs\n")
+                say(BenchReport.tableHeader)
                 for benchCase in BenchCase.matrix(quick: quick) {
                     var runs: [StreamBenchmark.Run] = []
-                    for _ in 0..<(repeats ?? (quick ? 1 : 3)) { runs.append(try StreamBenchmark.run(benchCase)) }
-                    let row = BenchReport.Row(name: benchCase.name, runs: runs, baselineGBps: report.baselineGBps)
-                    print(row.line)
+                    for _ in 0..<(repeats ?? (quick ? 1 : 3)) {
+                        let baseline = try BaselineBenchmark.run(seconds: 2)
+                        var run = try StreamBenchmark.run(benchCase)
+                        run.baselineGBps = baseline
+                        runs.append(run)
+                    }
+                    let row = BenchReport.Row(name: benchCase.name, runs: runs)
+                    say(row.line)
                     report.rows.append(row)
                 }
+                report.baselineGBps = report.rows.flatMap { $0.runs.map(\.baselineGBps) }.sorted().middle
+                say(String(format: "\nbaseline median over the run: %.2f GB/s", report.baselineGBps))
                 if !quick {
                     report.memory = try MemoryBenchmark.run()
-                    print("\n" + report.memory!.summary)
+                    say("\n" + report.memory!.summary)
                 }
             }
             if let out {
                 try FileManager.default.createDirectory(
                     at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
                 try report.json().write(to: URL(fileURLWithPath: out))
-                print("\nresults written to \(out)")
+                say("\nresults written to \(out)")
             }
             return report.rows.allSatisfy(\.verified) ? 0 : 1
         } catch {
@@ -80,13 +86,13 @@ enum BenchCommand {
     }
 
     private static func runDecoderBenchmarks(quick: Bool) throws -> [DecoderBenchmark.Result] {
-        print("decoder alone, in memory:")
-        print("  object    chunk      GB/s    headers/s")
+        say("decoder alone, in memory:")
+        say("  object    chunk      GB/s    headers/s")
         var results: [DecoderBenchmark.Result] = []
         for (size, chunk) in [(1 << 10, 1 << 20), (1 << 20, 1 << 20), (1 << 10, 4 << 10), (1 << 20, 4 << 10)] {
             let r = try DecoderBenchmark.run(objectSize: size, chunkSize: chunk, minimumBytes: quick ? 256 << 20 : 2 << 30)
             results.append(r)
-            print(
+            say(
                 "  \(pad(formatSize(size), 6)) \(pad(formatSize(chunk), 8)) \(pad(String(format: "%.2f", r.gigabytesPerSecond), 9))"
                     + "  \(pad(String(format: "%.0f", r.headersPerSecond), 11))")
         }
@@ -95,8 +101,8 @@ enum BenchCommand {
 
     /// The sender alone: `AIS_STREAM_DRY_RUN=true` encodes everything and discards it.
     private static func runDryRun(quick: Bool) throws -> [BenchReport.DryRun] {
-        print("\nsender alone (AIS_STREAM_DRY_RUN=true, encode only):")
-        print("  object     GB/s    objects/s   CPU s/GiB")
+        say("\nsender alone (AIS_STREAM_DRY_RUN=true, encode only):")
+        say("  object     GB/s    objects/s   CPU s/GiB")
         var results: [BenchReport.DryRun] = []
         for size in [1 << 10, 1 << 20] {
             let benchCase = BenchCase(objectSize: size, streams: 1, seconds: quick ? 1 : 3)
@@ -118,16 +124,11 @@ enum BenchCommand {
                 objectSize: size, gigabytesPerSecond: Double(r.bytes) / r.seconds / 1e9,
                 objectsPerSecond: Double(r.objects) / r.seconds, cpuPerGiB: r.cpuSeconds / (Double(r.bytes) / Double(1 << 30)))
             results.append(row)
-            print(
+            say(
                 "  \(pad(formatSize(size), 6)) \(pad(String(format: "%.2f", row.gigabytesPerSecond), 8))"
                     + " \(pad(String(format: "%.0f", row.objectsPerSecond), 12)) \(pad(String(format: "%.3f", row.cpuPerGiB), 11))")
         }
         return results
-    }
-
-    private static func measureBaseline(seconds: Int, repeats: Int) throws -> Double {
-        let runs = try (0..<repeats).map { _ in try BaselineBenchmark.run(seconds: seconds) }
-        return runs.sorted()[runs.count / 2]
     }
 
     /// `bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
@@ -140,7 +141,7 @@ enum BenchCommand {
         }
         if let idle = values["--idle"].flatMap({ Int($0) }), let url = values["--url"] {
             do {
-                print(try BenchWorker.idleStreams(count: idle, url: url))
+                say(String(try BenchWorker.idleStreams(count: idle, url: url)))
                 return 0
             } catch {
                 return fail("idle worker: \(error)")
@@ -180,4 +181,15 @@ func formatSize(_ n: Int) -> String {
 /// Right-aligns `s` in `width` columns.
 func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
+}
+
+extension Array where Element == Double {
+    /// The middle element of a sorted array (the median), 0 when empty.
+    var middle: Double { isEmpty ? 0 : self[count / 2] }
+}
+
+/// Prints a line and flushes it, so that a long run shows its progress in a pipe or a file.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }

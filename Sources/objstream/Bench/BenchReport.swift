@@ -14,9 +14,10 @@ struct BenchReport: Codable {
     struct Row: Codable {
         var name: String
         var runs: [StreamBenchmark.Run]
-        var baselineGBps: Double
 
-        private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        private func median(_ values: [Double]) -> Double { values.sorted().middle }
+        /// The median of the baselines measured next to this row's runs.
+        var baselineGBps: Double { median(runs.map(\.baselineGBps)) }
         var gigabytesPerSecond: Double { median(runs.map(\.gigabytesPerSecond)) }
         var spread: Double {
             let v = runs.map(\.gigabytesPerSecond)
@@ -27,7 +28,8 @@ struct BenchReport: Codable {
         var receiverCPUPerGiB: Double { median(runs.map(\.receiverCPUPerGiB)) }
         var senderPeakRSS: Int { runs.map(\.senderPeakRSS).max() ?? 0 }
         var receiverPeakRSS: Int { runs.map(\.receiverPeakRSS).max() ?? 0 }
-        var ratio: Double { baselineGBps > 0 ? gigabytesPerSecond / baselineGBps : 0 }
+        /// The median of each run's throughput over its own baseline.
+        var ratio: Double { median(runs.map { $0.baselineGBps > 0 ? $0.gigabytesPerSecond / $0.baselineGBps : 0 }) }
         var verified: Bool { runs.allSatisfy(\.verified) }
 
         var line: String {
@@ -37,7 +39,7 @@ struct BenchReport: Codable {
                 pad(f(gigabytesPerSecond, 2), 6), pad("±" + f(spread, 2), 6), pad(f(objectsPerSecond, 0), 10),
                 pad(f(senderCPUPerGiB, 3), 8), pad(f(receiverCPUPerGiB, 3), 8),
                 pad(String(senderPeakRSS >> 20) + "M", 7), pad(String(receiverPeakRSS >> 20) + "M", 7),
-                pad(f(ratio, 2) + "x", 7), verified ? "  ok" : "  BYTES MISMATCH",
+                pad(f(baselineGBps, 2), 5), pad(f(ratio, 2) + "x", 6), verified ? "  ok" : "  BYTES MISMATCH",
             ].joined(separator: " ")
         }
     }
@@ -45,7 +47,7 @@ struct BenchReport: Codable {
     static let tableHeader = [
         "case".padding(toLength: 30, withPad: " ", startingAt: 0), pad("GB/s", 6), pad("spread", 6),
         pad("objects/s", 10), pad("tx s/GiB", 8), pad("rx s/GiB", 8), pad("tx RSS", 7), pad("rx RSS", 7),
-        pad("vs iperf", 7), "  check",
+        pad("iperf", 5), pad("ratio", 6), "  check",
     ].joined(separator: " ")
 
     var decoder: [DecoderBenchmark.Result] = []

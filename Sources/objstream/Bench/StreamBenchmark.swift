@@ -13,6 +13,8 @@ enum StreamBenchmark {
         var receiverPeakRSS: Int
         var bytes: Int64
         var verified: Bool
+        /// The `iperf3` baseline measured just before this run.
+        var baselineGBps: Double = 0
     }
 
     /// Runs one case once.
