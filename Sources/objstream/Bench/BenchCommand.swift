@@ -4,10 +4,11 @@ import Foundation
 /// driven over loopback by the sender, every row against the `iperf3` baseline.
 enum BenchCommand {
     static let usage = """
-        usage: objstream bench [--quick] [--micro] [--repeat N] [--out FILE.json]
+        usage: objstream bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
 
           --quick     a one-minute subset of the matrix (make bench-quick)
           --micro     only the in-process micro-benchmarks (decoder, sender dry run)
+          --only TEXT only the matrix cases whose name contains TEXT (like "1MiB x1 plain mem")
           --repeat N  runs per case; the table shows the median and the spread (default 3, quick 1)
           --out FILE  also write every result as JSON to FILE
         """
@@ -18,6 +19,7 @@ enum BenchCommand {
         var micro = false
         var quick = false
         var repeats: Int?
+        var only: String?
         var out: String?
         var i = 0
         while i < arguments.count {
@@ -32,6 +34,9 @@ enum BenchCommand {
             case "--repeat":
                 guard let v = value(), let n = Int(v), n > 0 else { return fail("--repeat needs a positive number") }
                 repeats = n
+            case "--only":
+                guard let v = value() else { return fail("--only needs a text") }
+                only = v
             case "--out":
                 guard let v = value() else { return fail("--out needs a file") }
                 out = v
@@ -54,7 +59,7 @@ enum BenchCommand {
                 // machine the ceiling drifts, and a ratio is only fair against its neighbour.
                 say("\nbaseline: iperf3 -l 1M, one loopback stream, 2 s before every run; ratios are to those runs\n")
                 say(BenchReport.tableHeader)
-                for benchCase in BenchCase.matrix(quick: quick) {
+                for benchCase in BenchCase.matrix(quick: quick) where only.map({ benchCase.name.contains($0) }) ?? true {
                     var runs: [StreamBenchmark.Run] = []
                     for _ in 0..<(repeats ?? (quick ? 1 : 3)) {
                         let baseline = try BaselineBenchmark.run(seconds: 2)
@@ -68,7 +73,7 @@ enum BenchCommand {
                 }
                 report.baselineGBps = report.rows.flatMap { $0.runs.map(\.baselineGBps) }.sorted().middle
                 say(String(format: "\nbaseline median over the run: %.2f GB/s", report.baselineGBps))
-                if !quick {
+                if !quick, only == nil {
                     report.memory = try MemoryBenchmark.run()
                     say("\n" + report.memory!.summary)
                 }
