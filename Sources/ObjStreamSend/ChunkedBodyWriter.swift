@@ -150,7 +150,11 @@ final class ChunkedBodyWriter {
         offset += Int64(bytes.count)
         var rest = bytes
         while !rest.isEmpty {
-            let take = min(rest.count, max(chunkSize - used, 1))
+            var take = min(rest.count, max(chunkSize - used, 1))
+            // A short tail (under 1/16 of a chunk) rides along in this chunk rather than
+            // costing a system call and a receiver callback of its own: a 1 MiB object after
+            // its header is one chunk, not 1 MiB minus the header plus a crumb.
+            if rest.count - take < min(Self.gatherThreshold, chunkSize / 16) { take = rest.count }
             try writeChunk(extra: UnsafeRawBufferPointer(rebasing: rest[..<take]))
             rest = UnsafeRawBufferPointer(rebasing: rest[take...])
         }
