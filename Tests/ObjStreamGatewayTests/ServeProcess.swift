@@ -10,8 +10,7 @@ import Glibc
 /// it runs, so that the port of `--listen 127.0.0.1:0` can be taken from its startup line.
 final class ServeProcess: Sendable {
     let process: Process
-    private let lines = LineLog()
-    private let finished = DispatchSemaphore(value: 0)
+    private let lines: LineCollector
 
     struct StartError: Error, CustomStringConvertible {
         var description: String
@@ -27,27 +26,11 @@ final class ServeProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let handle = errorPipe.fileHandleForReading
-        let lines = self.lines
-        let finished = self.finished
-        Thread.detachNewThread {
-            var pending = Data()
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending += data
-                while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    lines.items.withLock { $0.append(line) }
-                    pending = Data(pending[(newline + 1)...])
-                }
-            }
-            finished.signal()
-        }
+        self.lines = LineCollector(reading: errorPipe.fileHandleForReading)
     }
 
     /// Standard error so far, one entry per line.
-    var stderrLines: [String] { lines.items.withLock { $0 } }
+    var stderrLines: [String] { lines.lines }
 
     /// The port of the startup line `objstream: listening on HOST:PORT`.
     func port(timeout: Duration = .seconds(20)) throws -> UInt16 {
@@ -67,7 +50,7 @@ final class ServeProcess: Sendable {
     func terminate(_ signal: Int32 = SIGTERM) -> Int32 {
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        _ = finished.wait(timeout: .now() + 10)
+        lines.waitUntilClosed()
         return process.terminationStatus
     }
 

@@ -17,10 +17,12 @@ final class ServeGateway: Sendable {
     /// One gateway process: its standard error lines, and the end of the thread reading them.
     private final class Running: Sendable {
         let process: Process
-        let lines = Mutex<[String]>([])
-        let reader = DispatchSemaphore(value: 0)
+        let lines: LineCollector
 
-        init(_ process: Process) { self.process = process }
+        init(_ process: Process, stderr: FileHandle) {
+            self.process = process
+            self.lines = LineCollector(reading: stderr)
+        }
     }
 
     private let running = Mutex<Running?>(nil)
@@ -69,7 +71,7 @@ final class ServeGateway: Sendable {
         guard let r = running.withLock({ r -> Running? in defer { r = nil }; return r }) else { return }
         kill(r.process.processIdentifier, signal)
         r.process.waitUntilExit()
-        _ = r.reader.wait(timeout: .now() + 10)
+        r.lines.waitUntilClosed()
     }
 
     /// Resident memory, open descriptors and threads of the gateway process, from `/proc`.
@@ -100,28 +102,13 @@ final class ServeGateway: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let r = Running(process)
-        let handle = errorPipe.fileHandleForReading
-        Thread.detachNewThread { [r] in
-            var pending = Data()
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending += data
-                while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    r.lines.withLock { $0.append(line) }
-                    pending = Data(pending[(newline + 1)...])
-                }
-            }
-            r.reader.signal()
-        }
+        let r = Running(process, stderr: errorPipe.fileHandleForReading)
         running.withLock { $0 = r }
         startCount.add(1, ordering: .relaxed)
         let prefix = "objstream: listening on "
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            let line = r.lines.withLock { $0.first { $0.hasPrefix(prefix) } }
+            let line = r.lines.lines.first { $0.hasPrefix(prefix) }
             if let line, let bound = UInt16(line.dropFirst(prefix.count).split(separator: ":").last ?? "") {
                 boundPort.store(bound, ordering: .relaxed)
                 return
@@ -129,7 +116,7 @@ final class ServeGateway: Sendable {
             if !process.isRunning { break }
             usleep(5_000)
         }
-        let output = r.lines.withLock { $0.joined(separator: "\n") }
+        let output = r.lines.lines.joined(separator: "\n")
         stop(signal: SIGKILL)
         throw Failure(description: "objstream serve on port \(port) did not start: \(output)")
     }
