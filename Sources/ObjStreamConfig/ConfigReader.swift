@@ -180,13 +180,13 @@ struct ConfigReader {
     /// - Returns: Its compact JSON text.
     static func render(_ value: Any) -> String {
         switch value {
-        case let text as String: return ConfigWriter.quote(text)
+        case let text as String: return JSONString.quote(text)
         case _ where isBool(value): return (value as? Bool) == true ? "true" : "false"
         case let number as NSNumber: return number.stringValue
         case is NSNull: return "null"
         case let array as [Any]: return "[" + array.map(render).joined(separator: ",") + "]"
         case let object as [String: Any]:
-            return "{" + object.keys.sorted().map { ConfigWriter.quote($0) + ":" + render(object[$0]!) }.joined(separator: ",") + "}"
+            return "{" + object.keys.sorted().map { JSONString.quote($0) + ":" + render(object[$0]!) }.joined(separator: ",") + "}"
         default: return String(describing: value)
         }
     }

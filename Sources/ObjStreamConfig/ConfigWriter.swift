@@ -4,15 +4,15 @@ enum ConfigWriter {
     /// - Parameter c: The configuration.
     /// - Returns: The JSON text.
     static func json(_ c: ObjStreamConfiguration) -> String {
-        let endpoints = c.endpoints.map { "{ \"name\": \(quote($0.name)), \"action\": \(quote($0.action.rawValue)) }" }
+        let endpoints = c.endpoints.map { "{ \"name\": \(JSONString.quote($0.name)), \"action\": \(JSONString.quote($0.action.rawValue)) }" }
         let t = c.transport
         let g = c.gateway
         let s = c.sender
         return """
             {
-              "listen": \(quote(c.listen.description)),
-              "store_dir": \(quote(c.storeDirectory)),
-              "log_level": \(quote(c.logLevel.rawValue)),
+              "listen": \(JSONString.quote(c.listen.description)),
+              "store_dir": \(JSONString.quote(c.storeDirectory)),
+              "log_level": \(JSONString.quote(c.logLevel.rawValue)),
               "endpoints": [\(endpoints.isEmpty ? "" : "\n    " + endpoints.joined(separator: ",\n    ") + "\n  ")],
               "transport": {
                 "max_header": \(t.maxHeader),
@@ -35,35 +35,14 @@ enum ConfigWriter {
                 "send_buffer": \(size(s.sendBuffer)),
                 "chunk_size": \(size(s.chunkSize)),
                 "pdu_size": \(s.pduSize),
-                "compression": \(quote(s.compression.rawValue))
+                "compression": \(JSONString.quote(s.compression.rawValue))
               }
             }
 
             """
     }
 
-    private static func duration(_ d: Duration) -> String { quote(DurationFormat.format(d)) }
+    private static func duration(_ d: Duration) -> String { JSONString.quote(DurationFormat.format(d)) }
 
-    private static func size(_ n: Int) -> String { n == 0 ? "0" : quote(ByteSize.format(n)) }
-
-    /// A JSON string literal.
-    /// - Parameter s: The string.
-    /// - Returns: The string quoted, with `"`, `\\` and control characters escaped.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    private static func size(_ n: Int) -> String { n == 0 ? "0" : JSONString.quote(ByteSize.format(n)) }
 }

@@ -59,7 +59,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
             let reason = String(cString: strerror(failure))
             throw ConfigError(
                 code: .unreadable,
-                problems: [ConfigProblem(key: "file", value: ConfigWriter.quote(path), message: "cannot read: \(reason)")],
+                problems: [ConfigProblem(key: "file", value: JSONString.quote(path), message: "cannot read: \(reason)")],
                 cause: POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
         }
         return try parse(bytes)
