@@ -92,6 +92,7 @@ final class SendQueue: @unchecked Sendable {
         return true
     }
 
+    /// Whether objects wait in the queue (not those already taken by the sender).
     var hasObjects: Bool {
         condition.lock()
         defer { condition.unlock() }
