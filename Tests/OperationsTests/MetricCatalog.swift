@@ -1,67 +1,98 @@
-import ObjStreamMetrics
+import Foundation
+import ObjStreamTestSupport
+import Synchronization
 
-/// Every fixed `objstream_` family of the project (receive, send, collector, process) with its kind,
-/// so dashboards and alert rules can be checked against the names that exist.
+/// The metric families that the code really registers: read from the `/metrics` of a real
+/// `objstream serve` and of a real `objstream send --metrics-listen`, so that dashboards and
+/// alert rules are checked against the names that exist, not against a list kept by hand.
 enum MetricCatalog {
-    /// Name, kind and label names of each family that services register (process families excluded).
-    static let families: [(name: String, kind: MetricKind, labels: [String])] = [
-        ("objstream_rx_objects_total", .counter, ["endpoint"]),
-        ("objstream_rx_bytes_total", .counter, ["endpoint"]),
-        ("objstream_rx_control_objects_total", .counter, ["endpoint"]),
-        ("objstream_rx_sessions_active", .gauge, ["endpoint"]),
-        ("objstream_rx_sessions_total", .counter, ["endpoint"]),
-        ("objstream_rx_broken_streams_total", .counter, ["code"]),
-        ("objstream_rx_stored_objects_total", .counter, ["endpoint"]),
-        ("objstream_rx_refused_objects_total", .counter, ["endpoint"]),
-        ("objstream_rx_object_size_bytes", .histogram, []),
-        ("objstream_rx_session_duration_seconds", .histogram, []),
-        ("objstream_http_requests_total", .counter, ["route", "status"]),
-        ("objstream_tx_objects_total", .counter, []),
-        ("objstream_tx_bytes_total", .counter, []),
-        ("objstream_tx_streams_open", .gauge, []),
-        ("objstream_tx_requests_total", .counter, []),
-        ("objstream_tx_retries_total", .counter, []),
-        ("objstream_tx_queue_full_total", .counter, []),
-        ("objstream_tx_completions_failed_total", .counter, []),
-        ("objstream_tx_terminations_total", .counter, ["reason"]),
-        ("objstream_collector_ticks_total", .counter, []),
-        ("objstream_collector_streams", .gauge, []),
-        ("objstream_collector_idle_teardowns_total", .counter, []),
-        ("objstream_collector_reaped_total", .counter, []),
-    ]
+    /// One family of an exposition: its name and its `# TYPE`.
+    struct Family: Hashable, Sendable {
+        /// The family name, like `objstream_rx_bytes_total`.
+        var name: String
+        /// `counter`, `gauge`, `histogram`, ...
+        var kind: String
+    }
 
-    /// The process families of ``ProcessMetrics``.
-    static let processNames = [
-        "objstream_build_info", "objstream_process_cpu_seconds_total", "objstream_process_resident_memory_bytes",
-        "objstream_process_open_fds", "objstream_process_start_time_seconds",
-    ]
+    /// The two scrapes the catalog is made of.
+    struct Scrapes: Sendable {
+        /// The exposition text of a real gateway.
+        var gateway: String
+        /// The exposition text of a real sender after it sent one object.
+        var sender: String
+    }
 
-    /// Every family name.
-    static var names: [String] { families.map(\.name) + processNames }
+    private static let cached = Mutex<Scrapes?>(nil)
+
+    /// Scrapes a real gateway and a real sender once per test process.
+    /// - Returns: Both exposition texts.
+    /// - Throws: When a process does not start or a scrape fails.
+    static func scrapes() throws -> Scrapes {
+        try cached.withLock { cached in
+            if let cached { return cached }
+            let made = try scrapeRealProcesses()
+            cached = made
+            return made
+        }
+    }
+
+    /// Every family of both scrapes.
+    static func families() throws -> Set<Family> {
+        let both = try scrapes()
+        return families(in: both.gateway).union(families(in: both.sender))
+    }
 
     /// Every series name a query may use: family names plus `_bucket`, `_sum`, `_count` of histograms.
-    static var seriesNames: Set<String> {
-        var out = Set(names)
-        for family in families where family.kind == .histogram {
-            for suffix in ["_bucket", "_sum", "_count"] { out.insert(family.name + suffix) }
+    static func seriesNames() throws -> Set<String> {
+        var out = Set<String>()
+        for family in try families() {
+            out.insert(family.name)
+            if family.kind == "histogram" {
+                for suffix in ["_bucket", "_sum", "_count"] { out.insert(family.name + suffix) }
+            }
         }
         return out
     }
 
-    /// Registers every family on `registry` with one or two series holding sample values.
-    static func registerAll(on registry: MetricsRegistry) {
-        for (index, family) in families.enumerated() {
-            let help = "Catalog sample of \(family.name)."
-            let values = family.labels.map { "\($0)-\(index)" }
-            switch family.kind {
-            case .counter: registry.counter(family.name, help: help, labels: family.labels).labels(values).increment(by: UInt64(index + 1))
-            case .gauge: registry.gauge(family.name, help: help, labels: family.labels).labels(values).set(Int64(index))
-            case .histogram:
-                let h = registry.histogram(
-                    family.name, help: help, bounds: Histogram.exponentialBounds(start: 1024, factor: 4, count: 11),
-                    labels: family.labels)
-                h.labels(values).observe(Double(index * 1000))
-            }
+    /// The families declared by `# TYPE` lines of an exposition text.
+    static func families(in text: String) -> Set<Family> {
+        var out = Set<Family>()
+        for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+            let fields = line.split(separator: " ")
+            if fields.count == 4 { out.insert(Family(name: String(fields[2]), kind: String(fields[3]))) }
         }
+        return out
+    }
+
+    private static func scrapeRealProcesses() throws -> Scrapes {
+        let binary = TestPaths.objstreamBinary.path
+        let gateway = try ServiceProcess(binary, ["serve", "--listen", "127.0.0.1:0"])
+        defer { gateway.stop() }
+        let gatewayPort = try port(of: gateway, after: "listening on 127.0.0.1:")
+        let sender = try ServiceProcess(
+            binary,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1KiB",
+             "--metrics-listen", "127.0.0.1:0", "--linger", "120s"])
+        defer { sender.stop() }
+        let senderPort = try port(of: sender, after: "metrics on 127.0.0.1:")
+        guard sender.line(containing: "sent 1 objects") != nil else {
+            throw YAMLDocuments.Failure(message: "objstream send did not finish its one object: \(sender.text)")
+        }
+        return Scrapes(gateway: try scrape(gatewayPort), sender: try scrape(senderPort))
+    }
+
+    /// The port number that a process printed right after `marker`.
+    private static func port(of process: ServiceProcess, after marker: String) throws -> UInt16 {
+        guard let line = process.line(containing: marker),
+            let port = UInt16(line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? "")
+        else { throw YAMLDocuments.Failure(message: "no '\(marker)PORT' line: \(process.text)") }
+        return port
+    }
+
+    /// `GET /metrics` with real curl.
+    private static func scrape(_ port: UInt16) throws -> String {
+        let result = try ChildProcess.run("curl", ["-sS", "--fail", "http://127.0.0.1:\(port)/metrics"])
+        guard result.status == 0 else { throw YAMLDocuments.Failure(message: "curl :\(port)/metrics: \(result.stderr)") }
+        return result.stdout
     }
 }
