@@ -40,12 +40,9 @@ struct ConfigReader {
     ///   - range: The allowed values.
     ///   - target: Where the value goes.
     mutating func integer(_ dictionary: [String: Any], _ name: String, in path: String, range: ClosedRange<Int>, into target: inout Int) {
-        guard let value = dictionary[name] else { return }
-        guard let n = Self.integer(value), range.contains(n) else {
-            report(Self.join(path, name), value, "must be an integer in \(range.lowerBound)..\(range.upperBound)")
-            return
+        field(dictionary, name, in: path, into: &target, "must be an integer in \(range.lowerBound)..\(range.upperBound)") {
+            Self.integer($0).flatMap { range.contains($0) ? $0 : nil }
         }
-        target = n
     }
 
     /// A size: a JSON integer or a string like `"256KiB"`, accepted by `isAllowed`.
@@ -60,13 +57,10 @@ struct ConfigReader {
         _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
         into target: inout Int, isAllowed: (Int) -> Bool
     ) {
-        guard let value = dictionary[name] else { return }
-        let parsed: Int? = if let text = value as? String { ByteSize.parse(text) } else { Self.integer(value) }
-        guard let n = parsed, isAllowed(n) else {
-            report(Self.join(path, name), value, "must be a size (integer or string with B, KiB, MiB, GiB) \(allowed)")
-            return
+        field(dictionary, name, in: path, into: &target, "must be a size (integer or string with B, KiB, MiB, GiB) \(allowed)") {
+            let parsed: Int? = if let text = $0 as? String { ByteSize.parse(text) } else { Self.integer($0) }
+            return parsed.flatMap { isAllowed($0) ? $0 : nil }
         }
-        target = n
     }
 
     /// A duration string like `"4s"`, accepted by `isAllowed`.
@@ -81,12 +75,9 @@ struct ConfigReader {
         _ dictionary: [String: Any], _ name: String, in path: String, allowed: String,
         into target: inout Duration, isAllowed: (Duration) -> Bool
     ) {
-        guard let value = dictionary[name] else { return }
-        guard let text = value as? String, let d = DurationFormat.parse(text), isAllowed(d) else {
-            report(Self.join(path, name), value, "must be a duration string like \"500ms\", \"4s\", \"2m\" \(allowed)")
-            return
+        field(dictionary, name, in: path, into: &target, "must be a duration string like \"500ms\", \"4s\", \"2m\" \(allowed)") {
+            ($0 as? String).flatMap(DurationFormat.parse).flatMap { isAllowed($0) ? $0 : nil }
         }
-        target = d
     }
 
     /// A JSON `true` or `false`.
@@ -96,12 +87,7 @@ struct ConfigReader {
     ///   - path: The section's dotted key.
     ///   - target: Where the value goes.
     mutating func bool(_ dictionary: [String: Any], _ name: String, in path: String, into target: inout Bool) {
-        guard let value = dictionary[name] else { return }
-        guard Self.isBool(value), let b = value as? Bool else {
-            report(Self.join(path, name), value, "must be true or false")
-            return
-        }
-        target = b
+        field(dictionary, name, in: path, into: &target, "must be true or false") { Self.isBool($0) ? $0 as? Bool : nil }
     }
 
     /// A string, accepted by `check`.
@@ -135,9 +121,26 @@ struct ConfigReader {
     mutating func choice<E: RawRepresentable & CaseIterable>(
         _ dictionary: [String: Any], _ name: String, in path: String, into target: inout E
     ) where E.RawValue == String {
+        field(dictionary, name, in: path, into: &target, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))") {
+            ($0 as? String).flatMap(E.init(rawValue:))
+        }
+    }
+
+    /// One value: absent keeps `target`, a value that `parse` takes goes into it, any other is reported.
+    /// - Parameters:
+    ///   - dictionary: The section.
+    ///   - name: The key within it.
+    ///   - path: The section's dotted key.
+    ///   - target: Where the value goes.
+    ///   - message: What a bad value is told.
+    ///   - parse: The value, or nil when it is not allowed.
+    private mutating func field<T>(
+        _ dictionary: [String: Any], _ name: String, in path: String, into target: inout T, _ message: String,
+        parse: (Any) -> T?
+    ) {
         guard let value = dictionary[name] else { return }
-        guard let text = value as? String, let parsed = E(rawValue: text) else {
-            report(Self.join(path, name), value, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let parsed = parse(value) else {
+            report(Self.join(path, name), value, message)
             return
         }
         target = parsed
