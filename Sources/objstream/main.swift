@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// `objstream serve|send|frame|bench|config`: one tool for every job.
+/// `objstream serve|send|frame|config`: one tool for every job.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: objstream <command> [options]
@@ -11,7 +11,6 @@ let usage = """
       serve    run the receive gateway (PUT /v1/objstream/<trname>, GET /metrics)
       send     send files or synthetic objects to a gateway
       frame    write stream frames to stdout (for curl probes)
-      bench    drive a gateway with the sender and print throughput
       config   check or print a configuration file
 
     run `objstream <command> --help` for a command's options
@@ -27,7 +26,6 @@ switch command {
 case "serve": status = ServeCommand.run(rest)
 case "send": status = SendCommand.run(rest)
 case "frame": status = FrameCommand.run(rest)
-case "bench": status = BenchCommand.run(rest)
 case "config": status = ConfigCommand.run(rest)
 case "-h", "--help", "help":
     print(usage)

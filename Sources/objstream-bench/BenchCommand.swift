@@ -1,10 +1,10 @@
 import Foundation
 
-/// `objstream bench`: micro-benchmarks of the decoder and the sender, then the gateway
+/// `objstream-bench`: micro-benchmarks of the decoder and the sender, then the gateway
 /// driven over loopback by the sender, every row against the `iperf3` baseline.
 enum BenchCommand {
     static let usage = """
-        usage: objstream bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
+        usage: objstream-bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
 
           --quick     a one-minute subset of the matrix (make bench-quick)
           --micro     only the in-process micro-benchmarks (decoder, sender dry run)
@@ -13,7 +13,9 @@ enum BenchCommand {
           --out FILE  also write every result as JSON to FILE
         """
 
-    /// Runs the command with its arguments; returns the exit status.
+    /// Runs the benchmark, or one worker of it.
+    /// - Parameter arguments: The command line after the executable's name.
+    /// - Returns: 0 when every row was verified, 1 when one was not, 2 for a usage error or a failed run.
     static func run(_ arguments: [String]) -> Int32 {
         if arguments.first == "--worker" { return runWorker(Array(arguments.dropFirst())) }
         var micro = false
@@ -111,19 +113,11 @@ enum BenchCommand {
         var results: [BenchReport.DryRun] = []
         for size in [1 << 10, 1 << 20] {
             let benchCase = BenchCase(objectSize: size, streams: 1, seconds: quick ? 1 : 3)
-            let worker = Process()
-            let out = Pipe()
-            worker.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            worker.arguments = ["bench", "--worker", "--url", "http://127.0.0.1:9/v1/objstream/dry"] + benchCase.workerArguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["AIS_STREAM_DRY_RUN"] = "true"
-            worker.environment = environment
-            worker.standardOutput = out
-            try worker.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            worker.waitUntilExit()
-            guard let r = try? JSONDecoder().decode(BenchWorker.Result.self, from: data) else {
-                throw BenchError("the dry-run worker failed (exit \(worker.terminationStatus))")
+            let worker = try WorkerProcess.run(
+                ["--url", "http://127.0.0.1:9/v1/objstream/dry"] + benchCase.workerArguments,
+                environment: ["AIS_STREAM_DRY_RUN": "true"])
+            guard let r = try? JSONDecoder().decode(BenchWorker.Result.self, from: worker.output) else {
+                throw BenchError("the dry-run worker failed (exit \(worker.status))")
             }
             let row = BenchReport.DryRun(
                 objectSize: size, gigabytesPerSecond: Double(r.bytes) / r.seconds / 1e9,
@@ -136,7 +130,7 @@ enum BenchCommand {
         return results
     }
 
-    /// `bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
+    /// `objstream-bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
     private static func runWorker(_ arguments: [String]) -> Int32 {
         var values: [String: String] = [:]
         var i = 0
@@ -170,7 +164,7 @@ enum BenchCommand {
     }
 
     private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream bench: \(message)\n")
+        FileHandle.standardError.write(Data("objstream-bench: \(message)\n".utf8))
         return 2
     }
 }
