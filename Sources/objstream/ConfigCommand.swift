@@ -27,7 +27,7 @@ enum ConfigCommand {
             print(usage)
             return 0
         default:
-            FileHandleError.write(usage + "\n")
+            StandardError.write(usage + "\n")
             return 2
         }
     }
@@ -44,9 +44,9 @@ enum ConfigCommand {
         do {
             return try ObjStreamConfiguration.load(contentsOf: path)
         } catch {
-            FileHandleError.write(error.description + "\n")
+            StandardError.write(error.description + "\n")
             let count = error.problems.count
-            FileHandleError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            StandardError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
             return nil
         }
     }

@@ -70,7 +70,7 @@ enum FrameCommand {
         var data: [UInt8] = []
         if let dataPath {
             guard let contents = FileManager.default.contents(atPath: dataPath) else {
-                FileHandleError.write("objstream frame: cannot read --data file '\(dataPath)'\n")
+                StandardError.write("objstream frame: cannot read --data file '\(dataPath)'\n")
                 return 1
             }
             data = [UInt8](contents)
@@ -82,7 +82,7 @@ enum FrameCommand {
         do {
             try encoder.appendObject(header, data: data)
         } catch {
-            FileHandleError.write("objstream frame: \(error)\n")
+            StandardError.write("objstream frame: \(error)\n")
             return 2
         }
         if fin { encoder.appendFin() }
@@ -128,24 +128,17 @@ enum FrameCommand {
         return .success(Bucket(name: String(rest), provider: provider, namespace: namespace))
     }
 
+    /// Writes the frames to standard output.
+    /// - Parameter bytes: The encoded frames.
+    /// - Returns: Whether every byte was written (else the reason is on standard error).
     private static func writeAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    FileHandleError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(errno)))\n")
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
+        guard let failure = bytes.withUnsafeBytes({ OutputDescriptor.standardOutput.writeAll($0) }) else { return true }
+        StandardError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(failure)))\n")
+        return false
     }
 
     private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream frame: \(message)\n\(usage)\n")
+        StandardError.write("objstream frame: \(message)\n\(usage)\n")
         return 2
     }
 }

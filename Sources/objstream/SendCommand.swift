@@ -127,7 +127,7 @@ enum SendCommand {
             do {
                 options = StreamOptions(configuration: try ObjStreamConfiguration.load(contentsOf: configPath))
             } catch {
-                FileHandleError.write("objstream send: \(configPath):\n\(error.description)\n")
+                StandardError.write("objstream send: \(configPath):\n\(error.description)\n")
                 return 2
             }
         }
@@ -147,7 +147,7 @@ enum SendCommand {
                 items = found.indices.lazy.map { found[$0] }
                 total = found.reduce(Int64(0)) { $0 + $1.size }
             case .failure(let message):
-                FileHandleError.write("objstream send: \(message.text)\n")
+                StandardError.write("objstream send: \(message.text)\n")
                 return 1
             }
         }
@@ -247,10 +247,10 @@ enum SendCommand {
         if let metricsListen {
             do {
                 let started = try MetricsListener(address: metricsListen)
-                FileHandleError.write("objstream send: metrics on \(started.address)\n")
+                StandardError.write("objstream send: metrics on \(started.address)\n")
                 listener = started
             } catch {
-                FileHandleError.write("objstream send: --metrics-listen \(metricsListen): \(error)\n")
+                StandardError.write("objstream send: --metrics-listen \(metricsListen): \(error)\n")
                 return 2
             }
         }
@@ -269,7 +269,7 @@ enum SendCommand {
         do {
             streams = try (0..<count).map { _ in try ObjStream(url: url, options: options) }
         } catch {
-            FileHandleError.write("objstream send: \(error)\n")
+            StandardError.write("objstream send: \(error)\n")
             return 2
         }
         let phase = Atomic(Phase.sending)
@@ -282,7 +282,7 @@ enum SendCommand {
                 let (stopped, was) = phase.compareExchange(
                     expected: Phase.sending, desired: Phase.stopping, ordering: .acquiringAndReleasing)
                 if stopped {
-                    FileHandleError.write("objstream send: signal \(received): stopping the streams\n")
+                    StandardError.write("objstream send: signal \(received): stopping the streams\n")
                     for stream in streams { stream.stop() }
                 } else if was == Phase.lingering {
                     lingerEnded.signal()
@@ -299,7 +299,7 @@ enum SendCommand {
                 while !done.load(ordering: .acquiring) {
                     usleep(500_000)
                     if done.load(ordering: .acquiring) { break }
-                    FileHandleError.write("\r" + line(progress, total: total, items: itemCount, since: started) + "   ")
+                    StandardError.write("\r" + line(progress, total: total, items: itemCount, since: started) + "   ")
                 }
             }.start()
         }
@@ -332,9 +332,9 @@ enum SendCommand {
                 progress.failures.withLock { $0.append("stream \(stream): \(error)") }
             }
         }
-        if isatty(2) != 0 { FileHandleError.write("\r\u{1b}[K") }
+        if isatty(2) != 0 { StandardError.write("\r\u{1b}[K") }
         let failures = progress.failures.withLock { $0 }
-        for failure in failures { FileHandleError.write("failed: \(failure)\n") }
+        for failure in failures { StandardError.write("failed: \(failure)\n") }
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let bytes = progress.bytes.load(ordering: .relaxed)
@@ -363,7 +363,7 @@ enum SendCommand {
     }
 
     private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream send: \(message)\n\(usage)\n")
+        StandardError.write("objstream send: \(message)\n\(usage)\n")
         return 2
     }
 }

@@ -66,7 +66,7 @@ enum ServeCommand {
             do {
                 configuration = try ObjStreamConfiguration.load(contentsOf: configPath)
             } catch {
-                FileHandleError.write("objstream serve: \(configPath):\n\(error.description)\n")
+                StandardError.write("objstream serve: \(configPath):\n\(error.description)\n")
                 return 2
             }
         }
@@ -90,7 +90,7 @@ enum ServeCommand {
         signal(SIGPIPE, SIG_IGN)
 
         let verbose = configuration.logLevel == .debug || configuration.logLevel == .info
-        let log: @Sendable (String) -> Void = { FileHandleError.write($0 + "\n") }
+        let log: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
         let registry = EndpointRegistry()
         let metrics = ReceiveMetrics(registry: .shared)
         ProcessMetrics.register(on: .shared)
@@ -103,7 +103,7 @@ enum ServeCommand {
             do {
                 try registry.register(endpoint.name, made)
             } catch {
-                FileHandleError.write("objstream serve: \(error)\n")
+                StandardError.write("objstream serve: \(error)\n")
                 return 2
             }
         }
@@ -115,7 +115,7 @@ enum ServeCommand {
         do {
             try gateway.start()
         } catch {
-            FileHandleError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
+            StandardError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
             return 1
         }
         let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
@@ -141,7 +141,7 @@ enum ServeCommand {
     }
 
     private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream serve: \(message)\n\(usage)\n")
+        StandardError.write("objstream serve: \(message)\n\(usage)\n")
         return 2
     }
 }

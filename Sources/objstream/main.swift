@@ -31,7 +31,7 @@ case "-h", "--help", "help":
     print(usage)
     status = 0
 default:
-    FileHandleError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
+    StandardError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
     status = 2
 }
 exit(status)
