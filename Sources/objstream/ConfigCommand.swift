@@ -13,18 +13,22 @@ enum ConfigCommand {
     /// - Parameter arguments: The arguments after `config`.
     /// - Returns: 0 when valid, 1 when the file has problems, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
-        switch (arguments.first, arguments.count) {
-        case ("check", 2):
-            return check(arguments[1])
-        case ("print", 1):
+        if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) || arguments.first == "help" {
+            print(usage)
+            return 0
+        }
+        var cursor = ArgumentCursor(arguments)
+        let subcommand = cursor.next()
+        let path = cursor.next()
+        switch (subcommand, path) {
+        case ("check", let path?) where cursor.isAtEnd:
+            return check(path)
+        case ("print", nil):
             print(ObjStreamConfiguration().json(), terminator: "")
             return 0
-        case ("print", 2):
-            guard let configuration = load(arguments[1]) else { return 1 }
+        case ("print", let path?) where cursor.isAtEnd:
+            guard let configuration = load(path) else { return 1 }
             print(configuration.json(), terminator: "")
-            return 0
-        case ("-h", _), ("--help", _), ("help", _):
-            print(usage)
             return 0
         default:
             StandardError.write(usage + "\n")

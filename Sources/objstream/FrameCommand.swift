@@ -34,31 +34,30 @@ enum FrameCommand {
         var dataPath: String?
         var fin = false
         var sender = ""
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            if argument == "-h" || argument == "--help" {
-                print(usage)
-                return 0
+        var cursor = ArgumentCursor(arguments)
+        do throws(UsageError) {
+            while let argument = cursor.next() {
+                switch argument {
+                case "-h", "--help":
+                    print(usage)
+                    return 0
+                case "--fin": fin = true
+                case "--bucket": bucketText = try cursor.value(for: argument)
+                case "--object": object = try cursor.value(for: argument)
+                case "--opaque": opaque = Array(try cursor.value(for: argument).utf8)
+                case "--data": dataPath = try cursor.value(for: argument)
+                case "--sender": sender = try cursor.value(for: argument)
+                case "--opcode":
+                    let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) { "--opcode '\($0)' is not a number 0..65535" }
+                    opcode = Opcode(rawValue: raw)
+                    if opcode.isReserved {
+                        throw UsageError(.invalidValue, "--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))")
+                    }
+                default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
+                }
             }
-            if argument == "--fin" {
-                fin = true
-                continue
-            }
-            guard ["--bucket", "--object", "--opcode", "--opaque", "--data", "--sender"].contains(argument) else {
-                return fail("unknown option '\(argument)'")
-            }
-            guard let value = rest.popFirst() else { return fail("\(argument) needs a value") }
-            switch argument {
-            case "--bucket": bucketText = value
-            case "--object": object = value
-            case "--opaque": opaque = Array(value.utf8)
-            case "--data": dataPath = value
-            case "--sender": sender = value
-            default:
-                guard let raw = UInt16(value) else { return fail("--opcode '\(value)' is not a number 0..65535") }
-                opcode = Opcode(rawValue: raw)
-                if opcode.isReserved { return fail("--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))") }
-            }
+        } catch {
+            return fail(error.message)
         }
         guard let bucketText else { return fail("--bucket is required") }
         guard let object, !object.isEmpty else { return fail("--object is required") }

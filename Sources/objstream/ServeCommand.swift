@@ -32,33 +32,26 @@ enum ServeCommand {
         var listen: ListenAddress?
         var store: String?
         var extra: [EndpointConfiguration] = []
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            if argument == "-h" || argument == "--help" {
-                print(usage)
-                return 0
-            }
-            guard ["--config", "--listen", "--store", "--endpoint"].contains(argument) else {
-                return fail("unknown option '\(argument)'")
-            }
-            guard let value = rest.popFirst() else { return fail("\(argument) needs a value") }
-            switch argument {
-            case "--config": configPath = value
-            case "--listen":
-                guard let address = ListenAddress(value) else { return fail("--listen '\(value)' is not ADDR:PORT") }
-                listen = address
-            case "--store": store = value
-            default:
-                let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
-                guard let name = parts.first, !name.isEmpty, !name.contains("/") else {
-                    return fail("--endpoint '\(value)': the name must be non-empty without '/'")
+        var cursor = ArgumentCursor(arguments)
+        do throws(UsageError) {
+            while let argument = cursor.next() {
+                switch argument {
+                case "-h", "--help":
+                    print(usage)
+                    return 0
+                case "--config": configPath = try cursor.value(for: argument)
+                case "--listen":
+                    listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) { "--listen '\($0)' is not ADDR:PORT" }
+                case "--store": store = try cursor.value(for: argument)
+                case "--endpoint":
+                    let endpoint = try endpoint(cursor.value(for: argument))
+                    extra.removeAll { $0.name == endpoint.name }
+                    extra.append(endpoint)
+                default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
                 }
-                guard let action = EndpointAction(rawValue: parts.count == 2 ? parts[1] : "sink") else {
-                    return fail("--endpoint '\(value)': the action must be sink or store")
-                }
-                extra.removeAll { $0.name == name }
-                extra.append(EndpointConfiguration(name: name, action: action))
             }
+        } catch {
+            return fail(error.message)
         }
 
         var configuration = ObjStreamConfiguration()
@@ -77,6 +70,21 @@ enum ServeCommand {
             configuration.endpoints.append(endpoint)
         }
         return serve(configuration)
+    }
+
+    /// Parses the value of `--endpoint`.
+    /// - Parameter value: `NAME` or `NAME=sink|store`.
+    /// - Returns: The endpoint (`sink` when no action is given).
+    /// - Throws: `UsageError` `invalidValue` for an empty name, a name with `/` or an unknown action.
+    private static func endpoint(_ value: String) throws(UsageError) -> EndpointConfiguration {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard let name = parts.first, !name.isEmpty, !name.contains("/") else {
+            throw UsageError(.invalidValue, "--endpoint '\(value)': the name must be non-empty without '/'")
+        }
+        guard let action = EndpointAction(rawValue: parts.count == 2 ? parts[1] : "sink") else {
+            throw UsageError(.invalidValue, "--endpoint '\(value)': the action must be sink or store")
+        }
+        return EndpointConfiguration(name: name, action: action)
     }
 
     private static func serve(_ configuration: ObjStreamConfiguration) -> Int32 {
