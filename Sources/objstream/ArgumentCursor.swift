@@ -8,6 +8,23 @@ struct ArgumentCursor {
         rest = arguments[...]
     }
 
+    /// Takes every argument in order and hands each to `argument`, until one asks for help.
+    /// - Parameters:
+    ///   - arguments: The arguments after the command's name.
+    ///   - argument: Handles one argument; it takes an option's value from the cursor it is given.
+    /// - Returns: true when an argument was `-h` or `--help` (the arguments after it are not taken).
+    /// - Throws: The first `UsageError` of `argument`.
+    static func parse(
+        _ arguments: [String], _ argument: (String, inout ArgumentCursor) throws(UsageError) -> Void
+    ) throws(UsageError) -> Bool {
+        var cursor = ArgumentCursor(arguments)
+        while let next = cursor.next() {
+            if next == "-h" || next == "--help" { return true }
+            try argument(next, &cursor)
+        }
+        return false
+    }
+
     /// Whether every argument has been taken.
     var isAtEnd: Bool { rest.isEmpty }
 

@@ -34,13 +34,9 @@ enum FrameCommand {
         var dataPath: String?
         var fin = false
         var sender = ""
-        var cursor = ArgumentCursor(arguments)
         do throws(UsageError) {
-            while let argument = cursor.next() {
+            let help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
                 switch argument {
-                case "-h", "--help":
-                    print(usage)
-                    return 0
                 case "--fin": fin = true
                 case "--bucket": bucketText = try cursor.value(for: argument)
                 case "--object": object = try cursor.value(for: argument)
@@ -55,6 +51,10 @@ enum FrameCommand {
                     }
                 default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
                 }
+            }
+            if help {
+                print(usage)
+                return 0
             }
         } catch {
             return fail(error.message)

@@ -32,13 +32,9 @@ enum ServeCommand {
         var listen: ListenAddress?
         var store: String?
         var extra: [EndpointConfiguration] = []
-        var cursor = ArgumentCursor(arguments)
         do throws(UsageError) {
-            while let argument = cursor.next() {
+            let help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
                 switch argument {
-                case "-h", "--help":
-                    print(usage)
-                    return 0
                 case "--config": configPath = try cursor.value(for: argument)
                 case "--listen":
                     listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) { "--listen '\($0)' is not ADDR:PORT" }
@@ -49,6 +45,10 @@ enum ServeCommand {
                     extra.append(endpoint)
                 default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
                 }
+            }
+            if help {
+                print(usage)
+                return 0
             }
         } catch {
             return fail(error.message)
