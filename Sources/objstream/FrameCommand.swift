@@ -44,7 +44,9 @@ enum FrameCommand {
                 case "--data": dataPath = try cursor.value(for: argument)
                 case "--sender": sender = try cursor.value(for: argument)
                 case "--opcode":
-                    let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) { "--opcode '\($0)' is not a number 0..65535" }
+                    let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) {
+                        "--opcode '\($0)' is not a number 0..65535"
+                    }
                     opcode = Opcode(rawValue: raw)
                     if opcode.isReserved {
                         throw UsageError(.invalidValue, "--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))")

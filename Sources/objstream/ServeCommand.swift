@@ -37,7 +37,9 @@ enum ServeCommand {
                 switch argument {
                 case "--config": configPath = try cursor.value(for: argument)
                 case "--listen":
-                    listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) { "--listen '\($0)' is not ADDR:PORT" }
+                    listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
+                        "--listen '\($0)' is not ADDR:PORT"
+                    }
                 case "--store": store = try cursor.value(for: argument)
                 case "--endpoint":
                     let endpoint = try endpoint(cursor.value(for: argument))
@@ -90,11 +92,7 @@ enum ServeCommand {
     private static func serve(_ configuration: ObjStreamConfiguration) -> Int32 {
         // Block the signals before the gateway's threads exist, so that they inherit the mask
         // and only the sigwait below takes them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        StopSignals.block()
         signal(SIGPIPE, SIG_IGN)
 
         let verbose = configuration.logLevel == .debug || configuration.logLevel == .info
@@ -130,8 +128,7 @@ enum ServeCommand {
         log("objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)")
         log("objstream: listening on \(configuration.listen.host):\(gateway.port)")
 
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = StopSignals.wait()
         let grace = configuration.gateway.gracePeriod
         log("objstream: signal \(received): stopping, \(gateway.openSessions) open session(s), grace \(grace)")
         let drained = gateway.stop(grace: grace)
