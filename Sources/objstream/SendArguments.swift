@@ -82,10 +82,7 @@ struct SendArguments {
             throw UsageError(.invalidCombination, "give PATHs to send, or --synthetic COUNT --size SIZE")
         }
         if synthetic != nil && syntheticSize == nil { throw UsageError(.invalidCombination, "--synthetic needs --size") }
-        switch FrameCommand.parseBucket(bucketText) {
-        case .success(let parsed): bucket = parsed
-        case .failure(let problem): throw UsageError(.invalidValue, "--bucket '\(bucketText)': \(problem.reason)")
-        }
+        bucket = try BucketURI.parse(bucketText)
     }
 
     /// A parsed number when it lies in a range.
