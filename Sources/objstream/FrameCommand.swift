@@ -18,9 +18,14 @@ enum FrameCommand {
 
         Writes one object frame to standard output: a header-only object, or the object
         with the bytes of FILE; --fin appends the end-of-stream marker.
-          BUCKET   ais://b, s3://b (aws), gs://b (gcp), az://b (azure), oc://b (oci),
-                   with an optional namespace: ais://@uuid#ns/b
-          --opcode the object's opcode, 0..65518 (default 0; reserved opcodes are refused)
+          --bucket BUCKET  ais://b, s3://b (aws), gs://b (gcp), az://b (azure), oc://b (oci),
+                           with an optional namespace: ais://@uuid#ns/b
+          --object NAME    the object name
+          --opcode N       the object's opcode, 0..65518 (default 0; reserved opcodes are refused)
+          --opaque STR     the header's opaque bytes (default none)
+          --data FILE      the object's bytes (default: a header-only object)
+          --fin            append the end-of-stream marker
+          --sender SID     the header's sender id (default empty)
         """
 
     /// Runs the command with its arguments.

@@ -1,4 +1,3 @@
-import Foundation
 import ObjStreamConfig
 import ObjStreamSend
 import ObjStreamWire
@@ -12,6 +11,8 @@ enum SendCommand {
         Sends files (directories recursively; object names are paths relative to the
         argument) or COUNT generated objects of SIZE bytes, then ends every stream.
           URL            http://host:port/v1/objstream/NAME (no path: /v1/objstream/default)
+          --synthetic COUNT --size SIZE
+                         send COUNT generated objects of SIZE bytes (like 4KiB) instead of files
           --bucket B     the objects' bucket (default ais://objstream): ais://b, s3://b, gs://b, ...
           --pdu SIZE     send data as PDUs of SIZE bytes (header included), 32..128KiB
           --compress     compress the stream with lz4
@@ -26,10 +27,9 @@ enum SendCommand {
                          after the send (and its summary), keep the metrics endpoint up this
                          long for a final scrape, like 15s (default 0)
         Prints a progress line on a terminal and always a final summary; exits 1 when any
-        object or stream failed (the first 20 listed, the rest counted by error code), 2 for
-        a usage error. SIGINT or SIGTERM
-        stops the streams (queued objects fail) and then lingers; a second signal during
-        the linger ends it, a second one before exits at once.
+        object or stream failed (the first 20 named, the rest counted by error code), 2 for
+        a usage error. SIGINT or SIGTERM stops the streams (queued objects fail) and then
+        lingers; a second signal during the linger ends it, a second one before exits at once.
         """
 
     /// Runs the command with its arguments.

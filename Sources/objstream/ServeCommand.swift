@@ -22,6 +22,11 @@ enum ServeCommand {
         DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global'),
         plus GET /metrics and GET /healthz. --listen 127.0.0.1:0 picks a free port; the
         startup line "objstream: listening on HOST:PORT" names it.
+          --config FILE        the configuration (default: the built-in defaults)
+          --listen ADDR:PORT   where to listen, replacing the configuration's listen
+          --store DIR          where store endpoints write, replacing the configuration's
+          --endpoint NAME[=sink|store]
+                               add or replace an endpoint (default action sink); repeatable
         """
 
     /// Runs the command with its arguments.
