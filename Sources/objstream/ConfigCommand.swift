@@ -1,7 +1,8 @@
 import ObjStreamConfig
 
 /// `objstream config check FILE` and `objstream config print [FILE]`.
-enum ConfigCommand {
+enum ConfigCommand: Subcommand {
+    static let name = "config"
     static let usage = """
         usage: objstream config check FILE    validate FILE; prints "FILE: ok", else one
                                               "key: value: message" line per problem (exit 1)

@@ -11,7 +11,8 @@ import Glibc
 /// objstream frame --bucket ais://b --object probe | \
 ///     curl -sS -X PUT --data-binary @- http://127.0.0.1:9080/v1/objstream/NAME
 /// ```
-enum FrameCommand {
+enum FrameCommand: Subcommand {
+    static let name = "frame"
     static let usage = """
         usage: objstream frame --bucket BUCKET --object NAME [--opcode N] [--opaque STR]
                                [--data FILE] [--fin] [--sender SID]
@@ -39,33 +40,26 @@ enum FrameCommand {
         var dataPath: String?
         var fin = false
         var sender = ""
-        do throws(UsageError) {
-            let help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
-                switch argument {
-                case "--fin": fin = true
-                case "--bucket": bucketText = try cursor.value(for: argument)
-                case "--object": object = try cursor.value(for: argument)
-                case "--opaque": opaque = Array(try cursor.value(for: argument).utf8)
-                case "--data": dataPath = try cursor.value(for: argument)
-                case "--sender": sender = try cursor.value(for: argument)
-                case "--opcode":
-                    let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) {
-                        "--opcode '\($0)' is not a number 0..65535"
-                    }
-                    opcode = Opcode(rawValue: raw)
-                    if opcode.isReserved {
-                        throw UsageError(.invalidValue, "--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))")
-                    }
-                default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
+        let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
+            switch argument {
+            case "--fin": fin = true
+            case "--bucket": bucketText = try cursor.value(for: argument)
+            case "--object": object = try cursor.value(for: argument)
+            case "--opaque": opaque = Array(try cursor.value(for: argument).utf8)
+            case "--data": dataPath = try cursor.value(for: argument)
+            case "--sender": sender = try cursor.value(for: argument)
+            case "--opcode":
+                let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) {
+                    "--opcode '\($0)' is not a number 0..65535"
                 }
+                opcode = Opcode(rawValue: raw)
+                if opcode.isReserved {
+                    throw UsageError(.invalidValue, "--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))")
+                }
+            default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
-            if help {
-                print(usage)
-                return 0
-            }
-        } catch {
-            return fail(error.message)
         }
+        if let done { return done }
         guard let bucketText else { return fail("--bucket is required") }
         guard let object, !object.isEmpty else { return fail("--object is required") }
         let bucket: Bucket
@@ -103,10 +97,5 @@ enum FrameCommand {
         guard let failure = bytes.withUnsafeBytes({ OutputDescriptor.standardOutput.writeAll($0) }) else { return true }
         StandardError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(failure)))\n")
         return false
-    }
-
-    private static func fail(_ message: String) -> Int32 {
-        StandardError.write("objstream frame: \(message)\n\(usage)\n")
-        return 2
     }
 }

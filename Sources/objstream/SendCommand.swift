@@ -3,7 +3,8 @@ import ObjStreamSend
 import ObjStreamWire
 
 /// `objstream send`: sends files or synthetic objects to a receiver on one or more streams.
-enum SendCommand {
+enum SendCommand: Subcommand {
+    static let name = "send"
     static let usage = """
         usage: objstream send URL PATH... [--bucket BUCKET] [options]
                objstream send URL --synthetic COUNT --size SIZE [options]
@@ -159,10 +160,5 @@ enum SendCommand {
         let interrupted = signals.beginLinger()
         if listener != nil && arguments.linger > .zero { signals.linger(for: arguments.linger) }
         return summary.failed == 0 && !interrupted ? 0 : 1
-    }
-
-    private static func fail(_ message: String) -> Int32 {
-        StandardError.write("objstream send: \(message)\n\(usage)\n")
-        return 2
     }
 }

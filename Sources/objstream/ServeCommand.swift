@@ -12,7 +12,8 @@ import Glibc
 /// Signals are blocked before any thread starts and taken with `sigwait` on the main
 /// thread, which does nothing else; then the gateway stops accepting, gives open
 /// streams the grace period, and the process exits 0.
-enum ServeCommand {
+enum ServeCommand: Subcommand {
+    static let name = "serve"
     static let usage = """
         usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--store DIR]
                                [--endpoint NAME[=sink|store]]...
@@ -37,29 +38,22 @@ enum ServeCommand {
         var listen: ListenAddress?
         var store: String?
         var extra: [EndpointConfiguration] = []
-        do throws(UsageError) {
-            let help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
-                switch argument {
-                case "--config": configPath = try cursor.value(for: argument)
-                case "--listen":
-                    listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
-                        "--listen '\($0)' is not ADDR:PORT"
-                    }
-                case "--store": store = try cursor.value(for: argument)
-                case "--endpoint":
-                    let endpoint = try endpoint(cursor.value(for: argument))
-                    extra.removeAll { $0.name == endpoint.name }
-                    extra.append(endpoint)
-                default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
+        let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
+            switch argument {
+            case "--config": configPath = try cursor.value(for: argument)
+            case "--listen":
+                listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
+                    "--listen '\($0)' is not ADDR:PORT"
                 }
+            case "--store": store = try cursor.value(for: argument)
+            case "--endpoint":
+                let endpoint = try endpoint(cursor.value(for: argument))
+                extra.removeAll { $0.name == endpoint.name }
+                extra.append(endpoint)
+            default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
-            if help {
-                print(usage)
-                return 0
-            }
-        } catch {
-            return fail(error.message)
         }
+        if let done { return done }
 
         var configuration = ObjStreamConfiguration()
         if let configPath {
@@ -148,10 +142,5 @@ enum ServeCommand {
             connectionMemoryLimit: configuration.gateway.connectionMemoryLimit,
             connectionTimeout: configuration.gateway.connectionTimeout,
             maxConnections: configuration.gateway.maxConnections, headerBuffer: configuration.transport.maxHeader)
-    }
-
-    private static func fail(_ message: String) -> Int32 {
-        StandardError.write("objstream serve: \(message)\n\(usage)\n")
-        return 2
     }
 }

@@ -23,22 +23,22 @@ guard let command = arguments.next() else {
     print(usage)
     exit(2)
 }
-let rest = arguments.remaining
+let subcommands: [any Subcommand.Type] = [ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self]
 let status: Int32
-switch command {
-case "serve": status = ServeCommand.run(rest)
-case "send": status = SendCommand.run(rest)
-case "frame": status = FrameCommand.run(rest)
-case "config": status = ConfigCommand.run(rest)
-case "version", "--version":
-    // The same constant as the `version` label of `objstream_build_info`.
-    print("objstream \(ProcessMetrics.version)")
-    status = 0
-case "-h", "--help", "help":
-    print(usage)
-    status = 0
-default:
-    StandardError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
-    status = 2
+if let subcommand = subcommands.first(where: { $0.name == command }) {
+    status = subcommand.run(arguments.remaining)
+} else {
+    switch command {
+    case "version", "--version":
+        // The same constant as the `version` label of `objstream_build_info`.
+        print("objstream \(ProcessMetrics.version)")
+        status = 0
+    case "-h", "--help", "help":
+        print(usage)
+        status = 0
+    default:
+        StandardError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
+        status = 2
+    }
 }
 exit(status)
