@@ -36,7 +36,7 @@ struct BenchCase: Sendable, Hashable {
         return n
     }
 
-    /// The arguments that hand this case to a `objstream-bench --worker` process.
+    /// The arguments that hand this case to an `objstream-bench --worker` process.
     var workerArguments: [String] {
         [
             "--size", String(objectSize), "--streams", String(streams), "--mode", mode.rawValue,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Every result of one `objstream bench` run, printed as a table and written as JSON.
+/// Every result of one `objstream-bench` run, printed as a table and written as JSON.
 struct BenchReport: Codable {
     /// The sender alone in dry-run mode.
     struct DryRun: Codable {
