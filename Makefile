@@ -9,6 +9,7 @@ SWIFT        ?= swift
 CONFIG       ?= config/objstream.json
 DEB_PACKAGES := libmicrohttpd-dev liblz4-dev pkg-config curl prometheus iperf3 iproute2 procps python3-yaml systemd
 RELEASE_BIN  := .build/release/objstream
+BENCH_BIN    := .build/release/objstream-bench
 DEBUG_BIN    := .build/debug/objstream
 
 .PHONY: all deps build release run test bench bench-quick soak fuzz clean
@@ -39,10 +40,10 @@ test: build
 	OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --parallel --num-workers 2
 
 bench: release
-	$(RELEASE_BIN) bench --config $(CONFIG) --out bench-results/bench.json
+	$(BENCH_BIN) --config $(CONFIG) --out bench-results/bench.json
 
 bench-quick: release
-	$(RELEASE_BIN) bench --quick --config $(CONFIG) --out bench-results/bench-quick.json
+	$(BENCH_BIN) --quick --config $(CONFIG) --out bench-results/bench-quick.json
 
 soak: build
 	OBJSTREAM_SOAK=1 OBJSTREAM_SOAK_SECONDS=$${OBJSTREAM_SOAK_SECONDS:-600} OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter SoakTests

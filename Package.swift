@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
 
+        // The benchmark (`make bench`), apart from the production binary; it runs `objstream serve` beside it.
+        .executableTarget(name: "objstream-bench", dependencies: ["ObjStreamWire", "ObjStreamSend"]),
+
         // The seed's examples, ported (`swift run objstream-examples [headers|obj]`).
         .executableTarget(
             name: "objstream-examples",

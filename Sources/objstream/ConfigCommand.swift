@@ -1,7 +1,8 @@
 import ObjStreamConfig
 
 /// `objstream config check FILE` and `objstream config print [FILE]`.
-enum ConfigCommand {
+enum ConfigCommand: Subcommand {
+    static let name = "config"
     static let usage = """
         usage: objstream config check FILE    validate FILE; prints "FILE: ok", else one
                                               "key: value: message" line per problem (exit 1)
@@ -13,21 +14,25 @@ enum ConfigCommand {
     /// - Parameter arguments: The arguments after `config`.
     /// - Returns: 0 when valid, 1 when the file has problems, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
-        switch (arguments.first, arguments.count) {
-        case ("check", 2):
-            return check(arguments[1])
-        case ("print", 1):
-            print(ObjStreamConfiguration().json(), terminator: "")
-            return 0
-        case ("print", 2):
-            guard let configuration = load(arguments[1]) else { return 1 }
-            print(configuration.json(), terminator: "")
-            return 0
-        case ("-h", _), ("--help", _), ("help", _):
+        if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) || arguments.first == "help" {
             print(usage)
             return 0
+        }
+        var cursor = ArgumentCursor(arguments)
+        let subcommand = cursor.next()
+        let path = cursor.next()
+        switch (subcommand, path) {
+        case ("check", let path?) where cursor.isAtEnd:
+            return check(path)
+        case ("print", nil):
+            print(ObjStreamConfiguration().json(), terminator: "")
+            return 0
+        case ("print", let path?) where cursor.isAtEnd:
+            guard let configuration = load(path) else { return 1 }
+            print(configuration.json(), terminator: "")
+            return 0
         default:
-            FileHandleError.write(usage + "\n")
+            StandardError.write(usage + "\n")
             return 2
         }
     }
@@ -44,9 +49,9 @@ enum ConfigCommand {
         do {
             return try ObjStreamConfiguration.load(contentsOf: path)
         } catch {
-            FileHandleError.write(error.description + "\n")
+            StandardError.write(error.description + "\n")
             let count = error.problems.count
-            FileHandleError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            StandardError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
             return nil
         }
     }

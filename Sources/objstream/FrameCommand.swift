@@ -11,16 +11,22 @@ import Glibc
 /// objstream frame --bucket ais://b --object probe | \
 ///     curl -sS -X PUT --data-binary @- http://127.0.0.1:9080/v1/objstream/NAME
 /// ```
-enum FrameCommand {
+enum FrameCommand: Subcommand {
+    static let name = "frame"
     static let usage = """
         usage: objstream frame --bucket BUCKET --object NAME [--opcode N] [--opaque STR]
                                [--data FILE] [--fin] [--sender SID]
 
         Writes one object frame to standard output: a header-only object, or the object
         with the bytes of FILE; --fin appends the end-of-stream marker.
-          BUCKET   ais://b, s3://b (aws), gs://b (gcp), az://b (azure), oc://b (oci),
-                   with an optional namespace: ais://@uuid#ns/b
-          --opcode the object's opcode, 0..65518 (default 0; reserved opcodes are refused)
+          --bucket BUCKET  ais://b, s3://b (aws), gs://b (gcp), az://b (azure), oc://b (oci),
+                           with an optional namespace: ais://@uuid#ns/b
+          --object NAME    the object name
+          --opcode N       the object's opcode, 0..65518 (default 0; reserved opcodes are refused)
+          --opaque STR     the header's opaque bytes (default none)
+          --data FILE      the object's bytes (default: a header-only object)
+          --fin            append the end-of-stream marker
+          --sender SID     the header's sender id (default empty)
         """
 
     /// Runs the command with its arguments.
@@ -34,43 +40,38 @@ enum FrameCommand {
         var dataPath: String?
         var fin = false
         var sender = ""
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            if argument == "-h" || argument == "--help" {
-                print(usage)
-                return 0
-            }
-            if argument == "--fin" {
-                fin = true
-                continue
-            }
-            guard ["--bucket", "--object", "--opcode", "--opaque", "--data", "--sender"].contains(argument) else {
-                return fail("unknown option '\(argument)'")
-            }
-            guard let value = rest.popFirst() else { return fail("\(argument) needs a value") }
+        let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
             switch argument {
-            case "--bucket": bucketText = value
-            case "--object": object = value
-            case "--opaque": opaque = Array(value.utf8)
-            case "--data": dataPath = value
-            case "--sender": sender = value
-            default:
-                guard let raw = UInt16(value) else { return fail("--opcode '\(value)' is not a number 0..65535") }
+            case "--fin": fin = true
+            case "--bucket": bucketText = try cursor.value(for: argument)
+            case "--object": object = try cursor.value(for: argument)
+            case "--opaque": opaque = Array(try cursor.value(for: argument).utf8)
+            case "--data": dataPath = try cursor.value(for: argument)
+            case "--sender": sender = try cursor.value(for: argument)
+            case "--opcode":
+                let raw = try cursor.value(for: argument, parsedBy: { UInt16($0) }) {
+                    "--opcode '\($0)' is not a number 0..65535"
+                }
                 opcode = Opcode(rawValue: raw)
-                if opcode.isReserved { return fail("--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))") }
+                if opcode.isReserved {
+                    throw UsageError(.invalidValue, "--opcode \(raw) is reserved for the transport (>= \(Opcode.fin))")
+                }
+            default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
         }
+        if let done { return done }
         guard let bucketText else { return fail("--bucket is required") }
         guard let object, !object.isEmpty else { return fail("--object is required") }
         let bucket: Bucket
-        switch parseBucket(bucketText) {
-        case .success(let parsed): bucket = parsed
-        case .failure(let problem): return fail("--bucket '\(bucketText)': \(problem.reason)")
+        do {
+            bucket = try BucketURI.parse(bucketText)
+        } catch {
+            return fail(error.message)
         }
         var data: [UInt8] = []
         if let dataPath {
             guard let contents = FileManager.default.contents(atPath: dataPath) else {
-                FileHandleError.write("objstream frame: cannot read --data file '\(dataPath)'\n")
+                StandardError.write("objstream frame: cannot read --data file '\(dataPath)'\n")
                 return 1
             }
             data = [UInt8](contents)
@@ -82,70 +83,19 @@ enum FrameCommand {
         do {
             try encoder.appendObject(header, data: data)
         } catch {
-            FileHandleError.write("objstream frame: \(error)\n")
+            StandardError.write("objstream frame: \(error)\n")
             return 2
         }
         if fin { encoder.appendFin() }
         return writeAll(encoder.bytes) ? 0 : 1
     }
 
-    /// Why a bucket URI does not parse.
-    struct BucketProblem: Error {
-        var reason: String
-    }
-
-    /// Parses `scheme://[@uuid][#ns/]name` into a bucket.
-    /// - Parameter text: The URI.
-    /// - Returns: The bucket, or what is wrong with the URI.
-    static func parseBucket(_ text: String) -> Result<Bucket, BucketProblem> {
-        guard let separator = text.range(of: "://") else {
-            return .failure(BucketProblem(reason: "expected scheme://name (ais://, s3://, gs://, az://, oc://)"))
-        }
-        let providers = [
-            "ais": "ais", "s3": "aws", "aws": "aws", "gs": "gcp", "gcp": "gcp", "az": "azure", "azure": "azure",
-            "oc": "oci", "oci": "oci", "ht": "ht",
-        ]
-        let scheme = String(text[..<separator.lowerBound])
-        guard let provider = providers[scheme] else {
-            return .failure(BucketProblem(reason: "unknown scheme '\(scheme)'"))
-        }
-        var rest = Substring(text[separator.upperBound...])
-        var namespace = Namespace.global
-        if rest.hasPrefix("@") || rest.hasPrefix("#") {
-            guard let slash = rest.firstIndex(of: "/") else {
-                return .failure(BucketProblem(reason: "namespace without '/name' after it"))
-            }
-            let ns = rest[..<slash]
-            rest = rest[rest.index(after: slash)...]
-            if let hash = ns.firstIndex(of: "#") {
-                namespace = Namespace(uuid: String(ns[..<hash].dropFirst(ns.hasPrefix("@") ? 1 : 0)), name: String(ns[ns.index(after: hash)...]))
-            } else {
-                namespace = Namespace(uuid: String(ns.dropFirst()))
-            }
-        }
-        guard !rest.isEmpty else { return .failure(BucketProblem(reason: "empty bucket name")) }
-        guard !rest.contains("/") else { return .failure(BucketProblem(reason: "bucket name holds '/'")) }
-        return .success(Bucket(name: String(rest), provider: provider, namespace: namespace))
-    }
-
+    /// Writes the frames to standard output.
+    /// - Parameter bytes: The encoded frames.
+    /// - Returns: Whether every byte was written (else the reason is on standard error).
     private static func writeAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    FileHandleError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(errno)))\n")
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-    }
-
-    private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream frame: \(message)\n\(usage)\n")
-        return 2
+        guard let failure = bytes.withUnsafeBytes({ OutputDescriptor.standardOutput.writeAll($0) }) else { return true }
+        StandardError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(failure)))\n")
+        return false
     }
 }

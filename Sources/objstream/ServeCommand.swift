@@ -12,7 +12,8 @@ import Glibc
 /// Signals are blocked before any thread starts and taken with `sigwait` on the main
 /// thread, which does nothing else; then the gateway stops accepting, gives open
 /// streams the grace period, and the process exits 0.
-enum ServeCommand {
+enum ServeCommand: Subcommand {
+    static let name = "serve"
     static let usage = """
         usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--store DIR]
                                [--endpoint NAME[=sink|store]]...
@@ -22,6 +23,11 @@ enum ServeCommand {
         DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global'),
         plus GET /metrics and GET /healthz. --listen 127.0.0.1:0 picks a free port; the
         startup line "objstream: listening on HOST:PORT" names it.
+          --config FILE        the configuration (default: the built-in defaults)
+          --listen ADDR:PORT   where to listen, replacing the configuration's listen
+          --store DIR          where store endpoints write, replacing the configuration's
+          --endpoint NAME[=sink|store]
+                               add or replace an endpoint (default action sink); repeatable
         """
 
     /// Runs the command with its arguments.
@@ -32,41 +38,29 @@ enum ServeCommand {
         var listen: ListenAddress?
         var store: String?
         var extra: [EndpointConfiguration] = []
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            if argument == "-h" || argument == "--help" {
-                print(usage)
-                return 0
-            }
-            guard ["--config", "--listen", "--store", "--endpoint"].contains(argument) else {
-                return fail("unknown option '\(argument)'")
-            }
-            guard let value = rest.popFirst() else { return fail("\(argument) needs a value") }
+        let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
             switch argument {
-            case "--config": configPath = value
+            case "--config": configPath = try cursor.value(for: argument)
             case "--listen":
-                guard let address = ListenAddress(value) else { return fail("--listen '\(value)' is not ADDR:PORT") }
-                listen = address
-            case "--store": store = value
-            default:
-                let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
-                guard let name = parts.first, !name.isEmpty, !name.contains("/") else {
-                    return fail("--endpoint '\(value)': the name must be non-empty without '/'")
+                listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
+                    "--listen '\($0)' is not ADDR:PORT"
                 }
-                guard let action = EndpointAction(rawValue: parts.count == 2 ? parts[1] : "sink") else {
-                    return fail("--endpoint '\(value)': the action must be sink or store")
-                }
-                extra.removeAll { $0.name == name }
-                extra.append(EndpointConfiguration(name: name, action: action))
+            case "--store": store = try cursor.value(for: argument)
+            case "--endpoint":
+                let endpoint = try endpoint(cursor.value(for: argument))
+                extra.removeAll { $0.name == endpoint.name }
+                extra.append(endpoint)
+            default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
         }
+        if let done { return done }
 
         var configuration = ObjStreamConfiguration()
         if let configPath {
             do {
                 configuration = try ObjStreamConfiguration.load(contentsOf: configPath)
             } catch {
-                FileHandleError.write("objstream serve: \(configPath):\n\(error.description)\n")
+                StandardError.write("objstream serve: \(configPath):\n\(error.description)\n")
                 return 2
             }
         }
@@ -79,18 +73,29 @@ enum ServeCommand {
         return serve(configuration)
     }
 
+    /// Parses the value of `--endpoint`.
+    /// - Parameter value: `NAME` or `NAME=sink|store`.
+    /// - Returns: The endpoint (`sink` when no action is given).
+    /// - Throws: `UsageError` `invalidValue` for an empty name, a name with `/` or an unknown action.
+    private static func endpoint(_ value: String) throws(UsageError) -> EndpointConfiguration {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard let name = parts.first, !name.isEmpty, !name.contains("/") else {
+            throw UsageError(.invalidValue, "--endpoint '\(value)': the name must be non-empty without '/'")
+        }
+        guard let action = EndpointAction(rawValue: parts.count == 2 ? parts[1] : "sink") else {
+            throw UsageError(.invalidValue, "--endpoint '\(value)': the action must be sink or store")
+        }
+        return EndpointConfiguration(name: name, action: action)
+    }
+
     private static func serve(_ configuration: ObjStreamConfiguration) -> Int32 {
         // Block the signals before the gateway's threads exist, so that they inherit the mask
         // and only the sigwait below takes them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        StopSignals.block()
         signal(SIGPIPE, SIG_IGN)
 
         let verbose = configuration.logLevel == .debug || configuration.logLevel == .info
-        let log: @Sendable (String) -> Void = { FileHandleError.write($0 + "\n") }
+        let log: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
         let registry = EndpointRegistry()
         let metrics = ReceiveMetrics(registry: .shared)
         ProcessMetrics.register(on: .shared)
@@ -103,7 +108,7 @@ enum ServeCommand {
             do {
                 try registry.register(endpoint.name, made)
             } catch {
-                FileHandleError.write("objstream serve: \(error)\n")
+                StandardError.write("objstream serve: \(error)\n")
                 return 2
             }
         }
@@ -115,15 +120,14 @@ enum ServeCommand {
         do {
             try gateway.start()
         } catch {
-            FileHandleError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
+            StandardError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
             return 1
         }
         let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
         log("objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)")
         log("objstream: listening on \(configuration.listen.host):\(gateway.port)")
 
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = StopSignals.wait()
         let grace = configuration.gateway.gracePeriod
         log("objstream: signal \(received): stopping, \(gateway.openSessions) open session(s), grace \(grace)")
         let drained = gateway.stop(grace: grace)
@@ -138,10 +142,5 @@ enum ServeCommand {
             connectionMemoryLimit: configuration.gateway.connectionMemoryLimit,
             connectionTimeout: configuration.gateway.connectionTimeout,
             maxConnections: configuration.gateway.maxConnections, headerBuffer: configuration.transport.maxHeader)
-    }
-
-    private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream serve: \(message)\n\(usage)\n")
-        return 2
     }
 }

@@ -1,9 +1,11 @@
+import ObjStreamMetrics
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `objstream serve|send|frame|bench|config`: one tool for every job.
-let arguments = Array(CommandLine.arguments.dropFirst())
+/// `objstream serve|send|frame|config|version`: one tool for every job.
+var arguments = ArgumentCursor(Array(CommandLine.arguments.dropFirst()))
 let usage = """
     usage: objstream <command> [options]
 
@@ -11,29 +13,32 @@ let usage = """
       serve    run the receive gateway (PUT /v1/objstream/<trname>, GET /metrics)
       send     send files or synthetic objects to a gateway
       frame    write stream frames to stdout (for curl probes)
-      bench    drive a gateway with the sender and print throughput
       config   check or print a configuration file
+      version  print the version (also --version)
 
     run `objstream <command> --help` for a command's options
     """
 
-guard let command = arguments.first else {
+guard let command = arguments.next() else {
     print(usage)
     exit(2)
 }
-let rest = Array(arguments.dropFirst())
+let subcommands: [any Subcommand.Type] = [ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self]
 let status: Int32
-switch command {
-case "serve": status = ServeCommand.run(rest)
-case "send": status = SendCommand.run(rest)
-case "frame": status = FrameCommand.run(rest)
-case "bench": status = BenchCommand.run(rest)
-case "config": status = ConfigCommand.run(rest)
-case "-h", "--help", "help":
-    print(usage)
-    status = 0
-default:
-    FileHandleError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
-    status = 2
+if let subcommand = subcommands.first(where: { $0.name == command }) {
+    status = subcommand.run(arguments.remaining)
+} else {
+    switch command {
+    case "version", "--version":
+        // The same constant as the `version` label of `objstream_build_info`.
+        print("objstream \(ProcessMetrics.version)")
+        status = 0
+    case "-h", "--help", "help":
+        print(usage)
+        status = 0
+    default:
+        StandardError.write("objstream: unknown command '\(command)'\n\n\(usage)\n")
+        status = 2
+    }
 }
 exit(status)

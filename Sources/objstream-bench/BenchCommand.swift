@@ -1,10 +1,10 @@
 import Foundation
 
-/// `objstream bench`: micro-benchmarks of the decoder and the sender, then the gateway
+/// `objstream-bench`: micro-benchmarks of the decoder and the sender, then the gateway
 /// driven over loopback by the sender, every row against the `iperf3` baseline.
 enum BenchCommand {
     static let usage = """
-        usage: objstream bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
+        usage: objstream-bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
 
           --quick     a one-minute subset of the matrix (make bench-quick)
           --micro     only the in-process micro-benchmarks (decoder, sender dry run)
@@ -13,7 +13,9 @@ enum BenchCommand {
           --out FILE  also write every result as JSON to FILE
         """
 
-    /// Runs the command with its arguments; returns the exit status.
+    /// Runs the benchmark, or one worker of it.
+    /// - Parameter arguments: The command line after the executable's name.
+    /// - Returns: 0 when every row was verified, 1 when one was not, 2 for a usage error or a failed run.
     static func run(_ arguments: [String]) -> Int32 {
         if arguments.first == "--worker" { return runWorker(Array(arguments.dropFirst())) }
         var micro = false
@@ -57,8 +59,8 @@ enum BenchCommand {
             if !micro {
                 // The baseline is measured right before every run: on a shared or virtual
                 // machine the ceiling drifts, and a ratio is only fair against its neighbour.
-                say("\nbaseline: iperf3 -l 1M, one loopback stream, 2 s before every run; ratios are to those runs\n")
-                say(BenchReport.tableHeader)
+                BenchText.say("\nbaseline: iperf3 -l 1M, one loopback stream, 2 s before every run; ratios are to those runs\n")
+                BenchText.say(BenchReport.tableHeader)
                 for benchCase in BenchCase.matrix(quick: quick) where only.map({ benchCase.name.contains($0) }) ?? true {
                     var runs: [StreamBenchmark.Run] = []
                     for _ in 0..<(repeats ?? (quick ? 1 : 3)) {
@@ -68,21 +70,21 @@ enum BenchCommand {
                         runs.append(run)
                     }
                     let row = BenchReport.Row(name: benchCase.name, runs: runs)
-                    say(row.line)
+                    BenchText.say(row.line)
                     report.rows.append(row)
                 }
                 report.baselineGBps = report.rows.flatMap { $0.runs.map(\.baselineGBps) }.sorted().middle
-                say(String(format: "\nbaseline median over the run: %.2f GB/s", report.baselineGBps))
+                BenchText.say(String(format: "\nbaseline median over the run: %.2f GB/s", report.baselineGBps))
                 if !quick, only == nil {
                     report.memory = try MemoryBenchmark.run()
-                    say("\n" + report.memory!.summary)
+                    BenchText.say("\n" + report.memory!.summary)
                 }
             }
             if let out {
                 try FileManager.default.createDirectory(
                     at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
                 try report.json().write(to: URL(fileURLWithPath: out))
-                say("\nresults written to \(out)")
+                BenchText.say("\nresults written to \(out)")
             }
             return report.rows.allSatisfy(\.verified) ? 0 : 1
         } catch {
@@ -91,52 +93,47 @@ enum BenchCommand {
     }
 
     private static func runDecoderBenchmarks(quick: Bool) throws -> [DecoderBenchmark.Result] {
-        say("decoder alone, in memory:")
-        say("  object    chunk      GB/s    headers/s")
+        BenchText.say("decoder alone, in memory:")
+        BenchText.say("  object    chunk      GB/s    headers/s")
         var results: [DecoderBenchmark.Result] = []
         for (size, chunk) in [(1 << 10, 1 << 20), (1 << 20, 1 << 20), (1 << 10, 4 << 10), (1 << 20, 4 << 10)] {
             let r = try DecoderBenchmark.run(objectSize: size, chunkSize: chunk, minimumBytes: quick ? 256 << 20 : 2 << 30)
             results.append(r)
-            say(
-                "  \(pad(formatSize(size), 6)) \(pad(formatSize(chunk), 8)) \(pad(String(format: "%.2f", r.gigabytesPerSecond), 9))"
-                    + "  \(pad(String(format: "%.0f", r.headersPerSecond), 11))")
+            BenchText.say(
+                "  " + BenchText.columns([
+                    (BenchText.size(size), 6), (BenchText.size(chunk), 8), (String(format: "%.2f", r.gigabytesPerSecond), 9),
+                ]) + "  " + BenchText.pad(String(format: "%.0f", r.headersPerSecond), 11))
         }
         return results
     }
 
     /// The sender alone: `AIS_STREAM_DRY_RUN=true` encodes everything and discards it.
     private static func runDryRun(quick: Bool) throws -> [BenchReport.DryRun] {
-        say("\nsender alone (AIS_STREAM_DRY_RUN=true, encode only):")
-        say("  object     GB/s    objects/s   CPU s/GiB")
+        BenchText.say("\nsender alone (AIS_STREAM_DRY_RUN=true, encode only):")
+        BenchText.say("  object     GB/s    objects/s   CPU s/GiB")
         var results: [BenchReport.DryRun] = []
         for size in [1 << 10, 1 << 20] {
             let benchCase = BenchCase(objectSize: size, streams: 1, seconds: quick ? 1 : 3)
-            let worker = Process()
-            let out = Pipe()
-            worker.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            worker.arguments = ["bench", "--worker", "--url", "http://127.0.0.1:9/v1/objstream/dry"] + benchCase.workerArguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["AIS_STREAM_DRY_RUN"] = "true"
-            worker.environment = environment
-            worker.standardOutput = out
-            try worker.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            worker.waitUntilExit()
-            guard let r = try? JSONDecoder().decode(BenchWorker.Result.self, from: data) else {
-                throw BenchError("the dry-run worker failed (exit \(worker.terminationStatus))")
+            let worker = try WorkerProcess.run(
+                ["--url", "http://127.0.0.1:9/v1/objstream/dry"] + benchCase.workerArguments,
+                environment: ["AIS_STREAM_DRY_RUN": "true"])
+            guard let r = try? JSONDecoder().decode(BenchWorker.Result.self, from: worker.output) else {
+                throw BenchError("the dry-run worker failed (exit \(worker.status))")
             }
             let row = BenchReport.DryRun(
                 objectSize: size, gigabytesPerSecond: Double(r.bytes) / r.seconds / 1e9,
                 objectsPerSecond: Double(r.objects) / r.seconds, cpuPerGiB: r.cpuSeconds / (Double(r.bytes) / Double(1 << 30)))
             results.append(row)
-            say(
-                "  \(pad(formatSize(size), 6)) \(pad(String(format: "%.2f", row.gigabytesPerSecond), 8))"
-                    + " \(pad(String(format: "%.0f", row.objectsPerSecond), 12)) \(pad(String(format: "%.3f", row.cpuPerGiB), 11))")
+            BenchText.say(
+                "  " + BenchText.columns([
+                    (BenchText.size(size), 6), (String(format: "%.2f", row.gigabytesPerSecond), 8),
+                    (String(format: "%.0f", row.objectsPerSecond), 12), (String(format: "%.3f", row.cpuPerGiB), 11),
+                ]))
         }
         return results
     }
 
-    /// `bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
+    /// `objstream-bench --worker --url URL <case arguments>`: one sender run, its result as JSON on stdout.
     private static func runWorker(_ arguments: [String]) -> Int32 {
         var values: [String: String] = [:]
         var i = 0
@@ -146,7 +143,7 @@ enum BenchCommand {
         }
         if let idle = values["--idle"].flatMap({ Int($0) }), let url = values["--url"] {
             do {
-                say(String(try BenchWorker.idleStreams(count: idle, url: url)))
+                BenchText.say(String(try BenchWorker.idleStreams(count: idle, url: url)))
                 return 0
             } catch {
                 return fail("idle worker: \(error)")
@@ -170,31 +167,7 @@ enum BenchCommand {
     }
 
     private static func fail(_ message: String) -> Int32 {
-        FileHandleError.write("objstream bench: \(message)\n")
+        FileHandle.standardError.write(Data("objstream-bench: \(message)\n".utf8))
         return 2
     }
-}
-
-/// `1KiB`, `64KiB`, `1MiB`, `16MiB`, ...
-func formatSize(_ n: Int) -> String {
-    if n >= 1 << 30, n % (1 << 30) == 0 { return "\(n >> 30)GiB" }
-    if n >= 1 << 20, n % (1 << 20) == 0 { return "\(n >> 20)MiB" }
-    if n >= 1 << 10, n % (1 << 10) == 0 { return "\(n >> 10)KiB" }
-    return "\(n)B"
-}
-
-/// Right-aligns `s` in `width` columns.
-func pad(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-}
-
-extension Array where Element == Double {
-    /// The middle element of a sorted array (the median), 0 when empty.
-    var middle: Double { isEmpty ? 0 : self[count / 2] }
-}
-
-/// Prints a line and flushes it, so that a long run shows its progress in a pipe or a file.
-func say(_ line: String) {
-    print(line)
-    fflush(nil)
 }

@@ -12,7 +12,7 @@ final class GatewayProcess {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         port = try LoopbackPort.free()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = try Executables.objstream()
         process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--endpoint", "bench=sink"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = log

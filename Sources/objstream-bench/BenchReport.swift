@@ -1,6 +1,6 @@
 import Foundation
 
-/// Every result of one `objstream bench` run, printed as a table and written as JSON.
+/// Every result of one `objstream-bench` run, printed as a table and written as JSON.
 struct BenchReport: Codable {
     /// The sender alone in dry-run mode.
     struct DryRun: Codable {
@@ -34,21 +34,23 @@ struct BenchReport: Codable {
 
         var line: String {
             func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
-            return [
-                name.padding(toLength: 30, withPad: " ", startingAt: 0),
-                pad(f(gigabytesPerSecond, 2), 6), pad("±" + f(spread, 2), 6), pad(f(objectsPerSecond, 0), 10),
-                pad(f(senderCPUPerGiB, 3), 8), pad(f(receiverCPUPerGiB, 3), 8),
-                pad(String(senderPeakRSS >> 20) + "M", 7), pad(String(receiverPeakRSS >> 20) + "M", 7),
-                pad(f(baselineGBps, 2), 5), pad(f(ratio, 2) + "x", 6), verified ? "  ok" : "  BYTES MISMATCH",
-            ].joined(separator: " ")
+            let numbers = BenchText.columns([
+                (f(gigabytesPerSecond, 2), 6), ("±" + f(spread, 2), 6), (f(objectsPerSecond, 0), 10),
+                (f(senderCPUPerGiB, 3), 8), (f(receiverCPUPerGiB, 3), 8),
+                (String(senderPeakRSS >> 20) + "M", 7), (String(receiverPeakRSS >> 20) + "M", 7),
+                (f(baselineGBps, 2), 5), (f(ratio, 2) + "x", 6),
+            ])
+            return name.padding(toLength: 30, withPad: " ", startingAt: 0) + " " + numbers + " "
+                + (verified ? "  ok" : "  BYTES MISMATCH")
         }
     }
 
-    static let tableHeader = [
-        "case".padding(toLength: 30, withPad: " ", startingAt: 0), pad("GB/s", 6), pad("spread", 6),
-        pad("objects/s", 10), pad("tx s/GiB", 8), pad("rx s/GiB", 8), pad("tx RSS", 7), pad("rx RSS", 7),
-        pad("iperf", 5), pad("ratio", 6), "  check",
-    ].joined(separator: " ")
+    static let tableHeader =
+        "case".padding(toLength: 30, withPad: " ", startingAt: 0) + " "
+        + BenchText.columns([
+            ("GB/s", 6), ("spread", 6), ("objects/s", 10), ("tx s/GiB", 8), ("rx s/GiB", 8), ("tx RSS", 7), ("rx RSS", 7),
+            ("iperf", 5), ("ratio", 6),
+        ]) + " " + "  check"
 
     var decoder: [DecoderBenchmark.Result] = []
     var dryRun: [DryRun] = []

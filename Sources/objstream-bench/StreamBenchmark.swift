@@ -22,18 +22,10 @@ enum StreamBenchmark {
         let gateway = try GatewayProcess()
         defer { gateway.stop() }
         guard let before = gateway.usage else { throw BenchError("cannot read the gateway's /proc entries") }
-        let worker = Process()
-        let out = Pipe()
-        worker.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        worker.arguments = ["bench", "--worker", "--url", gateway.url] + benchCase.workerArguments
-        worker.standardOutput = out
-        try worker.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        worker.waitUntilExit()
-        guard worker.terminationStatus == 0,
-            let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: data)
+        let worker = try WorkerProcess.run(["--url", gateway.url] + benchCase.workerArguments)
+        guard worker.status == 0, let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: worker.output)
         else {
-            throw BenchError("the sender worker for \(benchCase.name) failed (exit \(worker.terminationStatus))")
+            throw BenchError("the sender worker for \(benchCase.name) failed (exit \(worker.status))")
         }
         let received = try gateway.waitForReceived(result.bytes)
         guard let after = gateway.usage else { throw BenchError("the gateway exited during \(benchCase.name)") }

@@ -31,12 +31,12 @@ struct BenchCase: Sendable, Hashable {
 
     /// A short name for the table: `1MiB x1 plain mem`.
     var name: String {
-        var n = "\(formatSize(objectSize)) x\(streams) \(mode.rawValue) \(source == .memory ? "mem" : "file")"
-        if chunkSize != 1 << 20 { n += " chunk=\(formatSize(chunkSize))" }
+        var n = "\(BenchText.size(objectSize)) x\(streams) \(mode.rawValue) \(source == .memory ? "mem" : "file")"
+        if chunkSize != 1 << 20 { n += " chunk=\(BenchText.size(chunkSize))" }
         return n
     }
 
-    /// The arguments that hand this case to a `bench --worker` process.
+    /// The arguments that hand this case to an `objstream-bench --worker` process.
     var workerArguments: [String] {
         [
             "--size", String(objectSize), "--streams", String(streams), "--mode", mode.rawValue,

@@ -26,48 +26,30 @@ enum MemoryBenchmark {
     static func run(totalBytes: Int64 = 16 << 30) throws -> Result {
         let gateway = try GatewayProcess()
         defer { gateway.stop() }
-        let idle = try worker(["--idle", "64", "--url", gateway.url])
-        guard let perStream = Int(String(decoding: idle, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let idle = try WorkerProcess.run(["--idle", "64", "--url", gateway.url])
+        guard let perStream = Int(String(decoding: idle.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw BenchError("the idle-stream worker printed no number") }
 
         // The long run: poll the gateway's RSS while the worker sends.
         let already = try gateway.receivedBytes()
-        let process = Process()
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [
-            "bench", "--worker", "--url", gateway.url, "--total", String(totalBytes),
-        ] + BenchCase(objectSize: 1 << 20, streams: 1, seconds: 0).workerArguments
-        process.standardOutput = out
-        try process.run()
+        let worker = try WorkerProcess(
+            ["--url", gateway.url, "--total", String(totalBytes)]
+                + BenchCase(objectSize: 1 << 20, streams: 1, seconds: 0).workerArguments)
         var receiverAfterFirstGiB = 0
-        while process.isRunning {
+        while worker.isRunning {
             if receiverAfterFirstGiB == 0, try gateway.receivedBytes() - already >= 1 << 30 {
                 receiverAfterFirstGiB = gateway.usage?.residentBytes ?? 0
             }
             usleep(100_000)
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: data) else {
-            throw BenchError("the long-run worker failed (exit \(process.terminationStatus))")
+        let finished = worker.finish()
+        guard let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: finished.output) else {
+            throw BenchError("the long-run worker failed (exit \(finished.status))")
         }
         _ = try gateway.waitForReceived(already + result.bytes)
         return Result(
             idleStreamBytes: perStream, senderAfterFirstGiB: result.residentAfterFirstGiB ?? 0,
             senderAtEnd: result.residentAtEnd ?? 0, receiverAfterFirstGiB: receiverAfterFirstGiB,
             receiverAtEnd: gateway.usage?.residentBytes ?? 0, totalBytes: result.bytes)
-    }
-
-    private static func worker(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["bench", "--worker"] + arguments
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
     }
 }

@@ -1,0 +1,102 @@
+import ObjStreamConfig
+import ObjStreamWire
+
+/// What `objstream send` was asked to do, parsed from its command line.
+struct SendArguments {
+    /// Whether `-h` or `--help` was given (the other fields are then incomplete).
+    var help = false
+    /// The endpoint URL, with `/v1/objstream/default` when the argument had no path.
+    var url = ""
+    /// The files and directories to send (empty with `--synthetic`).
+    var paths: [String] = []
+    /// `--bucket`.
+    var bucket = Bucket(name: "objstream")
+    /// `--pdu`, in bytes.
+    var pdu: Int?
+    /// `--compress`.
+    var compress = false
+    /// `--streams`.
+    var streamCount = 1
+    /// `--sender`.
+    var sender = ""
+    /// `--config`.
+    var configPath: String?
+    /// `--synthetic`: how many generated objects.
+    var synthetic: Int?
+    /// `--size`: the size of a generated object.
+    var syntheticSize: Int?
+    /// `--metrics-listen`.
+    var metricsListen: ListenAddress?
+    /// `--linger`.
+    var linger = Duration.zero
+
+    /// Parses the arguments after `send`.
+    /// - Parameter arguments: The command line after `send`.
+    /// - Throws: `UsageError` with the line `objstream send` prints for the first problem.
+    init(parsing arguments: [String]) throws(UsageError) {
+        var positional: [String] = []
+        var bucketText = "ais://objstream"
+        help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
+            switch argument {
+            case "--compress": compress = true
+            case "--bucket": bucketText = try cursor.value(for: argument)
+            case "--pdu":
+                pdu = try cursor.value(
+                    for: argument, parsedBy: { Self.within(ByteSize.parse($0), 32...WireLimits.maxPDUSize) }
+                ) { "--pdu '\($0)' must be a size of 32B..128KiB" }
+            case "--streams":
+                streamCount = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 1...256) }) {
+                    "--streams '\($0)' must be 1..256"
+                }
+            case "--sender": sender = try cursor.value(for: argument)
+            case "--config": configPath = try cursor.value(for: argument)
+            case "--metrics-listen":
+                metricsListen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
+                    "--metrics-listen '\($0)' is not ADDR:PORT (like 127.0.0.1:9091)"
+                }
+            case "--linger":
+                linger = try cursor.value(for: argument, parsedBy: DurationFormat.parse) {
+                    "--linger '\($0)' is not a duration (like 15s)"
+                }
+            case "--synthetic":
+                synthetic = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 0...Int.max) }) {
+                    "--synthetic '\($0)' must be a count >= 0"
+                }
+            case "--size":
+                syntheticSize = try cursor.value(for: argument, parsedBy: ByteSize.parse) {
+                    "--size '\($0)' is not a size (like 4KiB)"
+                }
+            case let option where option.hasPrefix("--"):
+                throw UsageError(.unknownOption, "unknown option \(option)")
+            default: positional.append(argument)
+            }
+        }
+        if help { return }
+        guard let url = positional.first else { throw UsageError(.invalidCombination, "URL is required") }
+        self.url = Self.endpoint(url)
+        paths = Array(positional.dropFirst())
+        if synthetic != nil && !paths.isEmpty {
+            throw UsageError(.invalidCombination, "give either PATHs or --synthetic, not both")
+        }
+        if synthetic == nil && paths.isEmpty {
+            throw UsageError(.invalidCombination, "give PATHs to send, or --synthetic COUNT --size SIZE")
+        }
+        if synthetic != nil && syntheticSize == nil { throw UsageError(.invalidCombination, "--synthetic needs --size") }
+        bucket = try BucketURI.parse(bucketText)
+    }
+
+    /// A parsed number when it lies in a range.
+    /// - Parameters:
+    ///   - value: The parsed number, nil when the text did not parse.
+    ///   - range: The allowed values.
+    /// - Returns: The number, or nil when it is missing or outside the range.
+    private static func within(_ value: Int?, _ range: ClosedRange<Int>) -> Int? {
+        value.flatMap { range.contains($0) ? $0 : nil }
+    }
+
+    /// The URL with `/v1/objstream/default` when it has no path.
+    private static func endpoint(_ url: String) -> String {
+        let rest = url.dropFirst("http://".count)
+        return url.hasPrefix("http://") && !rest.contains("/") ? url + "/v1/objstream/default" : url
+    }
+}
