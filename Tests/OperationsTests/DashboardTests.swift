@@ -53,7 +53,7 @@ import Testing
         for expression in expressions {
             let names = PromQLExpressions.metricNames(expression.text)
             #expect(!names.isEmpty, "\(expression.origin)")
-            #expect(names.allSatisfy { $0.hasPrefix("objstream_") }, "\(expression.origin): \(names)")
+            #expect(names.allSatisfy { $0.hasPrefix("objstream_") || $0.hasPrefix("process_") }, "\(expression.origin): \(names)")
             #expect(names.isSubset(of: MetricCatalog.seriesNames), "\(expression.origin): \(names.subtracting(MetricCatalog.seriesNames))")
             used.formUnion(names)
         }

@@ -32,8 +32,8 @@ enum MetricCatalog {
 
     /// The process families of ``ProcessMetrics``.
     static let processNames = [
-        "objstream_build_info", "objstream_process_cpu_seconds_total", "objstream_process_resident_memory_bytes",
-        "objstream_process_open_fds", "objstream_process_start_time_seconds",
+        "objstream_build_info", "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_open_fds", "process_max_fds", "process_start_time_seconds",
     ]
 
     /// Every family name.
