@@ -63,10 +63,7 @@ enum FrameCommand {
         guard let bucketText else { return fail("--bucket is required") }
         guard let object, !object.isEmpty else { return fail("--object is required") }
         let bucket: Bucket
-        switch parseBucket(bucketText) {
-        case .success(let parsed): bucket = parsed
-        case .failure(let problem): return fail("--bucket '\(bucketText)': \(problem.reason)")
-        }
+        do { bucket = try Bucket(parsing: bucketText) } catch { return fail("--bucket '\(bucketText)': \(error.message)") }
         var data: [UInt8] = []
         if let dataPath {
             guard let contents = FileManager.default.contents(atPath: dataPath) else {
@@ -87,45 +84,6 @@ enum FrameCommand {
         }
         if fin { encoder.appendFin() }
         return writeAll(encoder.bytes) ? 0 : 1
-    }
-
-    /// Why a bucket URI does not parse.
-    struct BucketProblem: Error {
-        var reason: String
-    }
-
-    /// Parses `scheme://[@uuid][#ns/]name` into a bucket.
-    /// - Parameter text: The URI.
-    /// - Returns: The bucket, or what is wrong with the URI.
-    static func parseBucket(_ text: String) -> Result<Bucket, BucketProblem> {
-        guard let separator = text.range(of: "://") else {
-            return .failure(BucketProblem(reason: "expected scheme://name (ais://, s3://, gs://, az://, oc://)"))
-        }
-        let providers = [
-            "ais": "ais", "s3": "aws", "aws": "aws", "gs": "gcp", "gcp": "gcp", "az": "azure", "azure": "azure",
-            "oc": "oci", "oci": "oci", "ht": "ht",
-        ]
-        let scheme = String(text[..<separator.lowerBound])
-        guard let provider = providers[scheme] else {
-            return .failure(BucketProblem(reason: "unknown scheme '\(scheme)'"))
-        }
-        var rest = Substring(text[separator.upperBound...])
-        var namespace = Namespace.global
-        if rest.hasPrefix("@") || rest.hasPrefix("#") {
-            guard let slash = rest.firstIndex(of: "/") else {
-                return .failure(BucketProblem(reason: "namespace without '/name' after it"))
-            }
-            let ns = rest[..<slash]
-            rest = rest[rest.index(after: slash)...]
-            if let hash = ns.firstIndex(of: "#") {
-                namespace = Namespace(uuid: String(ns[..<hash].dropFirst(ns.hasPrefix("@") ? 1 : 0)), name: String(ns[ns.index(after: hash)...]))
-            } else {
-                namespace = Namespace(uuid: String(ns.dropFirst()))
-            }
-        }
-        guard !rest.isEmpty else { return .failure(BucketProblem(reason: "empty bucket name")) }
-        guard !rest.contains("/") else { return .failure(BucketProblem(reason: "bucket name holds '/'")) }
-        return .success(Bucket(name: String(rest), provider: provider, namespace: namespace))
     }
 
     private static func writeAll(_ bytes: [UInt8]) -> Bool {

@@ -117,10 +117,7 @@ enum SendCommand {
         if synthetic == nil && paths.isEmpty { return fail("give PATHs to send, or --synthetic COUNT --size SIZE") }
         if synthetic != nil && syntheticSize == nil { return fail("--synthetic needs --size") }
         let bucket: Bucket
-        switch FrameCommand.parseBucket(bucketText) {
-        case .success(let b): bucket = b
-        case .failure(let problem): return fail("--bucket '\(bucketText)': \(problem.reason)")
-        }
+        do { bucket = try Bucket(parsing: bucketText) } catch { return fail("--bucket '\(bucketText)': \(error.message)") }
 
         var options = StreamOptions()
         if let configPath {
