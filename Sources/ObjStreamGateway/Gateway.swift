@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import ObjStreamMetrics
 import ObjStreamReceive
+import ObjStreamWire
 import Synchronization
 
 #if canImport(Glibc)
@@ -172,7 +173,7 @@ public final class Gateway: Sendable {
         }
         guard let daemon = OpaquePointer(bitPattern: raw) else { return true }
         let listener = MHD_quiesce_daemon(daemon)
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { FileDescriptor(adopting: listener).close() }
         let drained = sessions.waitUntilZero(timeout: grace)
         MHD_stop_daemon(daemon)
         Unmanaged.passUnretained(self).release()
