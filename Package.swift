@@ -27,7 +27,7 @@ let package = Package(
 
         // Layers, bottom up.
         .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
-        .target(name: "ObjStreamMetrics"),
+        .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
         .target(name: "ObjStreamReceive", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
         .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
         .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),

@@ -1,3 +1,4 @@
+import ObjStreamWire
 import Synchronization
 
 #if canImport(Glibc)
@@ -119,21 +120,11 @@ public enum ProcessMetrics {
         return listedBySelf ? count - 1 : count
     }
 
-    /// A whole small file, read with `open`/`read` (files in `/proc` report size 0, so read to the end).
+    /// A whole small file (files in `/proc` report size 0, so it is read to the end).
     private static func contents(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 {
-                out += chunk[..<n]
-            } else if n == 0 || errno != EINTR {
-                return n == 0 ? out : nil
-            }
-        }
+        guard let file = try? FileDescriptor(opening: path, flags: O_RDONLY) else { return nil }
+        defer { file.close() }
+        return try? file.readToEnd(chunkSize: 4096)
     }
 
     /// A non-negative decimal number.
