@@ -5,6 +5,8 @@ let package = Package(
     name: "objstream",
     products: [
         .library(name: "ObjStreamWire", targets: ["ObjStreamWire"]),
+        .library(name: "ObjStreamMetrics", targets: ["ObjStreamMetrics"]),
+        .library(name: "ObjStreamConfig", targets: ["ObjStreamConfig"]),
         .library(name: "ObjStreamReceive", targets: ["ObjStreamReceive"]),
         .library(name: "ObjStreamGateway", targets: ["ObjStreamGateway"]),
         .library(name: "ObjStreamSend", targets: ["ObjStreamSend"]),
@@ -25,14 +27,12 @@ let package = Package(
 
         // Layers, bottom up.
         .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
-        .target(name: "ObjStreamMetrics"),
-        .target(name: "ObjStreamConfig"),
+        .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
         .target(name: "ObjStreamReceive", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
-        .target(
-            name: "ObjStreamGateway",
-            dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics", "ObjStreamConfig"]
-        ),
-        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics", "ObjStreamConfig"]),
+        .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
+        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        // The configuration file, and how it maps onto the sender's options.
+        .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamSend"]),
         .executableTarget(
             name: "objstream",
             dependencies: [
@@ -55,7 +55,9 @@ let package = Package(
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
-        .testTarget(name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamTestSupport"]),
+        .testTarget(
+            name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamTestSupport"]
+        ),
         .testTarget(
             name: "ObjStreamGatewayTests",
             dependencies: ["ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamTestSupport"]

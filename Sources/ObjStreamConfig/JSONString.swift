@@ -1,4 +1,4 @@
-/// JSON string literals, for the configuration writer and the gateway's response bodies.
+/// JSON string literals, for the configuration writer.
 public enum JSONString {
     /// A JSON string literal.
     /// - Parameter s: The string.

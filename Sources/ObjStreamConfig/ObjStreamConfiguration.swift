@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamWire
 
 #if canImport(Glibc)
 import Glibc
@@ -37,30 +38,16 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     /// - Returns: The configuration.
     /// - Throws: ``ConfigError`` listing every problem, or `.unreadable` naming the file.
     public static func load(contentsOf path: String) throws(ConfigError) -> ObjStreamConfiguration {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        var bytes: [UInt8] = []
-        var failure: Int32 = fd < 0 ? errno : 0
-        if fd >= 0 {
-            defer { close(fd) }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    bytes += chunk[..<n]
-                } else if n == 0 {
-                    break
-                } else if errno != EINTR {
-                    failure = errno
-                    break
-                }
-            }
-        }
-        guard failure == 0 else {
-            let reason = String(cString: strerror(failure))
+        let bytes: [UInt8]
+        do {
+            let file = try FileDescriptor(opening: path, flags: O_RDONLY)
+            defer { file.close() }
+            bytes = try file.readToEnd()
+        } catch {
             throw ConfigError(
                 code: .unreadable,
-                problems: [ConfigProblem(key: "file", value: JSONString.quote(path), message: "cannot read: \(reason)")],
-                cause: POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
+                problems: [ConfigProblem(key: "file", value: JSONString.quote(path), message: "cannot read: \(error)")],
+                cause: POSIXError(POSIXErrorCode(rawValue: error.code) ?? .EIO))
         }
         return try parse(bytes)
     }

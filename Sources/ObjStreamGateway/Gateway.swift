@@ -38,11 +38,11 @@ public final class Gateway: Sendable {
     /// The registry `/metrics` renders.
     public let metricsRegistry: MetricsRegistry
     let metrics: ReceiveMetrics
-    private let httpRequests: MetricFamily<Counter>
-    private let alreadyClosed = Atomic<Int>(0)
+    let httpRequests: MetricFamily<Counter>
+    let alreadyClosed = Atomic<Int>(0)
     private let log: @Sendable (String) -> Void
-    private let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
-    private let sessions = OpenSessions()
+    let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
+    let sessions = OpenSessions()
     private let state = Mutex(State())
 
     private struct State {
@@ -173,182 +173,14 @@ public final class Gateway: Sendable {
         }
         guard let daemon = OpaquePointer(bitPattern: raw) else { return true }
         let listener = MHD_quiesce_daemon(daemon)
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { FileDescriptor(adopting: listener).close() }
         let drained = sessions.waitUntilZero(timeout: grace)
         MHD_stop_daemon(daemon)
         Unmanaged.passUnretained(self).release()
         return drained
     }
 
+    /// Writes a line to the gateway's log.
+    /// - Parameter line: The line, without its newline.
     func logLine(_ line: String) { log(line) }
-
-    // MARK: - Requests (on libmicrohttpd's connection threads)
-
-    private enum Route: String {
-        case objstream, metrics, healthz, other
-    }
-
-    func handle(
-        connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>,
-        uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>,
-        context: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    ) -> MHD_Result {
-        guard let raw = context.pointee else {
-            return begin(connection: connection, path: String(cString: url), method: String(cString: method), context: context)
-        }
-        let request = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
-        let size = uploadDataSize.pointee
-        if size > 0 {
-            uploadDataSize.pointee = 0
-            guard case .stream(let session) = request.kind else { return .YES }
-            if session.feed(UnsafeRawBufferPointer(start: uploadData, count: size)) { return .YES }
-            // libmicrohttpd 0.9 cannot answer before the body ends: drain a bounded tail so that
-            // a sender that ends its body soon gets its 400, then close on one that goes on.
-            request.drainedAfterFailure += size
-            return request.drainedAfterFailure <= Self.drainLimit ? .YES : .NO
-        }
-        switch request.kind {
-        case .drain:
-            return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
-        case .stream(let session):
-            if case .clean = session.finish() {
-                return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
-            }
-            return respondFailure(connection, session)
-        }
-    }
-
-    private func begin(
-        connection: OpaquePointer, path: String, method: String,
-        context: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    ) -> MHD_Result {
-        if path == Self.streamPath || path.hasPrefix(Self.streamPath + "/") {
-            guard method == "PUT" else {
-                return respondError(connection, .objstream, 405, "method_not_allowed", "\(method) \(path): use PUT")
-            }
-            let trname = path == Self.streamPath ? "" : String(path[path.index(after: path.lastIndex(of: "/")!)...])
-            var sessionID: Int64 = 0
-            if let value = header(connection, "Ais-Session-Id") {
-                guard let parsed = Int64(value) else {
-                    return respondError(
-                        connection, .objstream, 400, "bad_session_id", "Ais-Session-Id '\(value)' is not an int64")
-                }
-                sessionID = parsed
-            }
-            let info = SessionInfo(
-                trname: trname, senderID: header(connection, "Ais-Caller-Id") ?? "", sessionID: sessionID,
-                compressed: header(connection, "Ais-Compress")?.lowercased() == "lz4",
-                remoteAddress: remoteAddress(connection))
-            let kind: RequestContext.Kind
-            switch endpoints.lookup(trname) {
-            case .unknown:
-                return respondError(connection, .objstream, 404, "unknown_endpoint", "unknown transport endpoint '\(trname)'")
-            case .alreadyClosed:
-                alreadyClosed.wrappingAdd(1, ordering: .relaxed)
-                kind = .drain
-            case .found(let endpoint):
-                do {
-                    let session = try StreamSession(
-                        info: info, endpoint: endpoint, metrics: metrics, headerBuffer: options.headerBuffer)
-                    sessions.enter()
-                    kind = .stream(session)
-                } catch {
-                    return respondError(connection, .objstream, 400, error.code.description, error.description)
-                }
-            }
-            context.pointee = Unmanaged.passRetained(RequestContext(kind)).toOpaque()
-            return .YES
-        }
-        let route: Route =
-            switch path {
-            case "/metrics": .metrics
-            case "/healthz": .healthz
-            default: .other
-            }
-        guard route != .other else { return respondError(connection, .other, 404, "not_found", "no route for \(path)") }
-        guard method == "GET" || method == "HEAD" else {
-            return respondError(connection, route, 405, "method_not_allowed", "\(method) \(path): use GET")
-        }
-        if route == .metrics {
-            return respond(connection, route: route, status: 200, body: metricsRegistry.render(), contentType: MetricsRegistry.contentType)
-        }
-        return respond(connection, route: route, status: 200, body: "{\"status\":\"ok\"}\n", contentType: "application/json")
-    }
-
-    func completed(_ request: RequestContext, termination: MHD_RequestTerminationCode) {
-        guard case .stream(let session) = request.kind else { return }
-        if session.isOpen { session.abort("request ended (\(Self.describe(termination)))") }
-        if let onSessionEnd, let outcome = session.outcome {
-            onSessionEnd(
-                SessionSummary(
-                    info: session.info, objects: session.objects, controlObjects: session.controlObjects,
-                    bytes: session.bytes, duration: ContinuousClock.now - session.started, result: outcome.code ?? "ok",
-                    message: outcome.message))
-        }
-        sessions.leave()
-    }
-
-    // MARK: - Responses
-
-    private func respondFailure(_ connection: OpaquePointer, _ session: StreamSession) -> MHD_Result {
-        let outcome = session.outcome ?? .clean
-        return respondError(connection, .objstream, 400, outcome.code ?? "handler", outcome.message)
-    }
-
-    private func respondError(
-        _ connection: OpaquePointer, _ route: Route, _ status: UInt32, _ code: String, _ message: String
-    ) -> MHD_Result {
-        respond(
-            connection, route: route, status: status, body: JSONBody.error(code: code, message: message),
-            contentType: "application/json")
-    }
-
-    /// Queues a response.
-    ///
-    /// The corresponding C function is `MHD_queue_response`.
-    private func respond(
-        _ connection: OpaquePointer, route: Route, status: UInt32, body: String, contentType: String
-    ) -> MHD_Result {
-        var text = body
-        let response = text.withUTF8 { bytes in
-            MHD_create_response_from_buffer(
-                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
-        }
-        guard let response else { return .NO }
-        defer { MHD_destroy_response(response) }
-        MHD_add_response_header(response, "Content-Type", contentType)
-        let queued = MHD_queue_response(connection, status, response)
-        if queued == .YES { httpRequests.labels(route.rawValue, String(status)).increment() }
-        return queued
-    }
-
-    // MARK: - Request details
-
-    private func header(_ connection: OpaquePointer, _ name: String) -> String? {
-        guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) else { return nil }
-        return String(cString: value)
-    }
-
-    private func remoteAddress(_ connection: OpaquePointer) -> String {
-        guard let address = CMicroHTTPD_client_address(connection), address.pointee.sa_family == sa_family_t(AF_INET)
-        else { return "" }
-        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-            var addr = inet.pointee.sin_addr
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-            return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + ":" + String(UInt16(bigEndian: inet.pointee.sin_port))
-        }
-    }
-
-    private static func describe(_ termination: MHD_RequestTerminationCode) -> String {
-        switch termination {
-        case .REQUEST_TERMINATED_COMPLETED_OK: "completed"
-        case .REQUEST_TERMINATED_WITH_ERROR: "connection error"
-        case .REQUEST_TERMINATED_TIMEOUT_REACHED: "connection timeout"
-        case .REQUEST_TERMINATED_DAEMON_SHUTDOWN: "gateway shutdown"
-        case .REQUEST_TERMINATED_READ_ERROR: "read error or reset"
-        case .REQUEST_TERMINATED_CLIENT_ABORT: "client closed the connection"
-        default: "termination code \(termination.rawValue)"
-        }
-    }
 }

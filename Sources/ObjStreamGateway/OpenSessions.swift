@@ -1,66 +1,30 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ObjStreamWire
 
 /// A count of open stream sessions that one can wait on until it reaches zero.
 ///
-/// A pthread mutex and condition variable: sessions open and close on
-/// libmicrohttpd's connection threads, waiters block on theirs.
-final class OpenSessions: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var open = 0
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        condition.deallocate()
-    }
+/// Sessions open and close on libmicrohttpd's connection threads, waiters block on theirs.
+final class OpenSessions: Sendable {
+    private let condition = ConditionVariable()
+    private nonisolated(unsafe) var open = 0
 
     /// The sessions open now.
-    var count: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return open
-    }
+    var count: Int { condition.withLock { open } }
 
     /// Counts a session in.
-    func enter() {
-        pthread_mutex_lock(mutex)
-        open += 1
-        pthread_mutex_unlock(mutex)
-    }
+    func enter() { condition.withLock { open += 1 } }
 
     /// Counts a session out, waking waiters at zero.
     func leave() {
-        pthread_mutex_lock(mutex)
-        open -= 1
-        if open == 0 { pthread_cond_broadcast(condition) }
-        pthread_mutex_unlock(mutex)
+        condition.withLock {
+            open -= 1
+            if open == 0 { condition.broadcast() }
+        }
     }
 
     /// Blocks until no session is open or `timeout` has passed.
     /// - Parameter timeout: The longest wait.
     /// - Returns: Whether the count reached zero.
     func waitUntilZero(timeout: Duration) -> Bool {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let (seconds, attoseconds) = timeout.components
-        var nanos = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
-        var deadline = timespec(tv_sec: now.tv_sec + Int(seconds) + nanos / 1_000_000_000, tv_nsec: 0)
-        nanos %= 1_000_000_000
-        deadline.tv_nsec = nanos
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while open > 0 {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return open == 0 }
-        }
-        return true
+        condition.withLock { condition.wait(for: { open == 0 }, timeout: timeout) }
     }
 }

@@ -1,14 +1,13 @@
+import ObjStreamWire
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The `objstream_process_*` and `objstream_build_info` metrics, read from `/proc` just before every render.
+/// The standard `process_*` metrics (as Prometheus client libraries name them), read from `/proc`
+/// just before every render, and `objstream_build_info`.
 public enum ProcessMetrics {
-    /// The version `objstream_build_info` reports.
-    public static let version = "0.1.0"
-
     /// A value sampled at render time that needs a fraction (CPU seconds, start time).
     public final class Sample: Sendable {
         private let bits = Atomic<UInt64>(0)
@@ -32,26 +31,29 @@ public enum ProcessMetrics {
         public var residentBytes: Int64
         /// Open file descriptors.
         public var openFileDescriptors: Int64
+        /// The soft limit of open file descriptors (`Int64.max` when unlimited).
+        public var maxFileDescriptors: Int64
         /// Start time of the process, seconds since the Unix epoch.
         public var startTimeSeconds: Double
     }
 
-    /// Registers the process families on a registry and refreshes them on every render.
+    /// Registers the process families and `objstream_build_info` on a registry and refreshes
+    /// the process families on every render.
     /// - Parameters:
     ///   - registry: The registry (`MetricsRegistry.shared` for `/metrics`).
     ///   - version: The version label of `objstream_build_info`.
-    public static func register(on registry: MetricsRegistry, version: String = version) {
-        registry.gauge("objstream_build_info", help: "Always 1; the version label says which objstream runs.", labels: ["version"])
-            .labels(version).set(1)
+    public static func register(on registry: MetricsRegistry, version: String = BuildInfo.version) {
+        BuildInfo.register(on: registry, version: version)
         let cpu = registry.family(
-            "objstream_process_cpu_seconds_total", help: "User and system CPU time spent by the process, in seconds.",
+            "process_cpu_seconds_total", help: "User and system CPU time spent by the process, in seconds.",
             kind: .counter, labels: []
         ) { Sample() }.labels()
-        let resident = registry.gauge("objstream_process_resident_memory_bytes", help: "Resident memory size of the process, in bytes.")
+        let resident = registry.gauge("process_resident_memory_bytes", help: "Resident memory size of the process, in bytes.")
             .labels()
-        let fds = registry.gauge("objstream_process_open_fds", help: "Number of open file descriptors of the process.").labels()
+        let fds = registry.gauge("process_open_fds", help: "Number of open file descriptors of the process.").labels()
+        let maxFds = registry.gauge("process_max_fds", help: "Maximum number of open file descriptors of the process.").labels()
         let start = registry.family(
-            "objstream_process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.",
+            "process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.",
             kind: .gauge, labels: []
         ) { Sample() }.labels()
         registry.onRender {
@@ -59,11 +61,12 @@ public enum ProcessMetrics {
             cpu.set(reading.cpuSeconds)
             resident.set(reading.residentBytes)
             fds.set(reading.openFileDescriptors)
+            maxFds.set(reading.maxFileDescriptors)
             start.set(reading.startTimeSeconds)
         }
     }
 
-    /// Reads `<process>/stat`, `/proc/stat` and `<process>/fd` once.
+    /// Reads `<process>/stat`, `<process>/limits`, `/proc/stat` and `<process>/fd` once.
     /// - Parameter process: The process's folder in `/proc` (`/proc/self`, or `/proc/<pid>` for another process).
     /// - Returns: The reading, or nil when `/proc` is not mounted or not in the expected format.
     public static func read(process: String = "/proc/self") -> Reading? {
@@ -73,7 +76,7 @@ public enum ProcessMetrics {
         // stat(5): utime is field 14, stime 15, starttime 22, rss 24; fields[0] is field 3.
         guard fields.count > 21, let utime = number(fields[11]), let stime = number(fields[12]),
             let startTicks = number(fields[19]), let rssPages = number(fields[21]),
-            let bootTime = bootTimeSeconds()
+            let bootTime = bootTimeSeconds(), let maxFileDescriptors = openFilesLimit(process + "/limits")
         else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
@@ -81,6 +84,7 @@ public enum ProcessMetrics {
             cpuSeconds: Double(utime + stime) / ticks,
             residentBytes: rssPages * pageSize,
             openFileDescriptors: openFileDescriptors(process + "/fd", listedBySelf: process == "/proc/self"),
+            maxFileDescriptors: maxFileDescriptors,
             startTimeSeconds: Double(bootTime) + Double(startTicks) / ticks)
     }
 
@@ -89,6 +93,17 @@ public enum ProcessMetrics {
         guard let stat = contents("/proc/stat") else { return nil }
         for line in stat.split(separator: UInt8(ascii: "\n")) where line.starts(with: "btime ".utf8) {
             return number(line.dropFirst(6))
+        }
+        return nil
+    }
+
+    /// The soft limit of the `Max open files` line of a `/proc/<pid>/limits` file; `Int64.max` when unlimited.
+    private static func openFilesLimit(_ path: String) -> Int64? {
+        guard let limits = contents(path) else { return nil }
+        let prefix = "Max open files"
+        for line in limits.split(separator: UInt8(ascii: "\n")) where line.starts(with: prefix.utf8) {
+            let soft = line.dropFirst(prefix.utf8.count).split(separator: UInt8(ascii: " ")).first ?? []
+            return soft.elementsEqual("unlimited".utf8) ? Int64.max : number(soft)
         }
         return nil
     }
@@ -105,21 +120,11 @@ public enum ProcessMetrics {
         return listedBySelf ? count - 1 : count
     }
 
-    /// A whole small file, read with `open`/`read` (files in `/proc` report size 0, so read to the end).
+    /// A whole small file (files in `/proc` report size 0, so it is read to the end).
     private static func contents(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 {
-                out += chunk[..<n]
-            } else if n == 0 || errno != EINTR {
-                return n == 0 ? out : nil
-            }
-        }
+        guard let file = try? FileDescriptor(opening: path, flags: O_RDONLY) else { return nil }
+        defer { file.close() }
+        return try? file.readToEnd(chunkSize: 4096)
     }
 
     /// A non-negative decimal number.

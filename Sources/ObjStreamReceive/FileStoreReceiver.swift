@@ -12,7 +12,8 @@ final class FileStoreReceiver: ObjectReceiver {
     private let session: SessionInfo
     private let series: ReceiveMetrics.EndpointSeries
     private let log: @Sendable (String) -> Void
-    private var fd: Int32 = -1
+    /// The temporary file of the object being received.
+    private var file: FileDescriptor?
     private var temporaryPath = ""
     private var finalPath = ""
     private var lastFolder = ""
@@ -47,29 +48,27 @@ final class FileStoreReceiver: ObjectReceiver {
         let n = Self.sequence.wrappingAdd(1, ordering: .relaxed).newValue
         finalPath = folder + "/" + segments.last!
         temporaryPath = folder + "/.\(segments.last!).objstream-\(getpid())-\(n).tmp"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw failure("cannot create", temporaryPath) }
+        do {
+            file = try FileDescriptor(opening: temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        } catch {
+            throw failure("cannot create", temporaryPath, error)
+        }
     }
 
     func receive(data: UnsafeRawBufferPointer) throws {
-        guard fd >= 0, var p = data.baseAddress else { return }
-        var left = data.count
-        while left > 0 {
-            let n = write(fd, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot write", temporaryPath)
-            }
-            p += n
-            left -= n
+        guard let file else { return }
+        do {
+            try file.writeAll(data)
+        } catch {
+            throw failure("cannot write", temporaryPath, error)
         }
     }
 
     func endObject() throws {
-        guard fd >= 0 else { return }
-        let closed = close(fd)
-        fd = -1
-        if closed != 0 { throw failure("cannot close", temporaryPath) }
+        guard let file else { return }
+        self.file = nil
+        let closeFailure = file.close()
+        if closeFailure != 0 { throw failure("cannot close", temporaryPath, Errno(code: closeFailure)) }
         if rename(temporaryPath, finalPath) != 0 {
             let error = failure("cannot rename to \(finalPath):", temporaryPath)
             unlink(temporaryPath)
@@ -82,9 +81,9 @@ final class FileStoreReceiver: ObjectReceiver {
 
     /// Closes and removes a temporary file whose object did not complete.
     private func discard() {
-        guard fd >= 0 else { return }
-        close(fd)
-        fd = -1
+        guard let file else { return }
+        file.close()
+        self.file = nil
         unlink(temporaryPath)
     }
 
@@ -97,9 +96,8 @@ final class FileStoreReceiver: ObjectReceiver {
         }
     }
 
-    private func failure(_ what: String, _ path: String) -> ReceiveError {
-        let code = errno
-        return ReceiveError(code: .store, message: "\(what) \(path): \(String(cString: strerror(code)))", errno: code)
+    private func failure(_ what: String, _ path: String, _ error: Errno = Errno(code: errno)) -> ReceiveError {
+        ReceiveError(code: .store, message: "\(what) \(path): \(error)", errno: error.code)
     }
 
     private func quoted(_ s: String) -> String {

@@ -1,9 +1,9 @@
-import Foundation
+import ObjStreamWire
 
 /// The completion queue (SCQ) of one stream and its thread: objects complete here in
 /// the order the sender thread handed them over, in batches (one lock per batch).
 final class CompletionQueue: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ConditionVariable()
     /// Batches as the sender handed them over: arrays move in whole, no per-object copy.
     private var entries: [(objects: [OutgoingObject], error: SendError?)] = []
     private var finished = false
@@ -67,18 +67,6 @@ final class CompletionQueue: @unchecked Sendable {
     /// - Parameter timeout: How long to wait; nil: forever.
     /// - Returns: Whether it got there in time.
     func waitUntilDone(timeout: Duration?) -> Bool {
-        let deadline = timeout.map {
-            Date(timeIntervalSinceNow: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18)
-        }
-        condition.lock()
-        defer { condition.unlock() }
-        while !done {
-            if let deadline {
-                if !condition.wait(until: deadline) { return done }
-            } else {
-                condition.wait()
-            }
-        }
-        return true
+        condition.withLock { condition.wait(for: { done }, timeout: timeout) }
     }
 }

@@ -1,7 +1,9 @@
+import ObjStreamWire
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// An object read from a file: sent with `sendfile(2)` on uncompressed streams
 /// without PDUs, read with `pread(2)` otherwise.
@@ -10,10 +12,9 @@ public final class FileSource: ReopenableSource {
     public let path: String
     /// The file's size when it was opened.
     public let size: Int64
-    private let descriptor: Int32
+    private let file: FileDescriptor
     private let start: Int64
     private let position: Mutex<Int64>
-    private let closed = Atomic(false)
 
     /// Opens a file.
     /// - Parameters:
@@ -22,49 +23,44 @@ public final class FileSource: ReopenableSource {
     /// - Throws: ``SendError`` with ``SendError/Code/sourceFailed`` naming the path and errno.
     /// The corresponding C function is `open`.
     public init(path: String, offset: Int64 = 0) throws(SendError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw SendError(code: .sourceFailed, message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor(opening: path, flags: O_RDONLY)
+        } catch {
+            throw SendError(code: .sourceFailed, message: "cannot open \(path): \(error)")
         }
         var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw SendError(code: .sourceFailed, message: "cannot stat \(path): \(message)")
+        guard fstat(file.rawValue, &st) == 0 else {
+            let reason = String(cString: strerror(errno))
+            file.close()
+            throw SendError(code: .sourceFailed, message: "cannot stat \(path): \(reason)")
         }
         self.path = path
-        self.descriptor = fd
+        self.file = file
         self.start = offset
         self.size = Int64(st.st_size) - offset
         self.position = Mutex(offset)
     }
 
-    public var fileRegion: FileRegion? { FileRegion(descriptor: descriptor, offset: start) }
+    public var fileRegion: FileRegion? { FileRegion(descriptor: file.rawValue, offset: start) }
 
     /// Reads the next bytes of the file.
     /// The corresponding C function is `pread`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         try position.withLock { pos in
-            while true {
-                let n = pread(descriptor, buffer.baseAddress, buffer.count, off_t(pos))
-                if n >= 0 {
-                    pos += Int64(n)
-                    return n
-                }
-                if errno == EINTR { continue }
+            let n = retryingOnInterrupt { pread(file.rawValue, buffer.baseAddress, buffer.count, off_t(pos)) }
+            guard n >= 0 else {
                 throw SendError(
                     code: .sourceFailed, message: "cannot read \(path) at \(pos): \(String(cString: strerror(errno)))")
             }
+            pos += Int64(n)
+            return n
         }
     }
 
     /// Closes the file, once.
     /// The corresponding C function is `close`.
-    public func close() {
-        if !closed.exchange(true, ordering: .acquiringAndReleasing) { Glibc.close(descriptor) }
-    }
+    public func close() { file.close() }
 
     public func reopen() throws -> any ObjectSource { try FileSource(path: path, offset: start) }
-
-    deinit { close() }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The receiver's answer to a stream request: status, headers and body.
 public struct HTTPResponse: Sendable {
     /// The status code.
@@ -15,12 +17,21 @@ public struct HTTPResponse: Sendable {
         return headers.first { $0.0.lowercased() == lower }?.1
     }
 
+    /// The fields of a JSON error body that say what went wrong (`{"code":"...","error":"..."}`
+    /// from objstream, `{"message":"..."}` from others).
+    private struct ErrorBody: Decodable {
+        var message: String?
+        var error: String?
+    }
+
     /// The receiver's message: the `message`/`error` string of a JSON body, else the body as text.
     public var message: String {
-        let text = String(decoding: body, as: UTF8.self).trimmingWhitespace()
-        for key in ["\"message\"", "\"error\""] {
-            if let value = text.jsonStringValue(after: key) { return value }
+        if let decoded = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)),
+            let message = decoded.message ?? decoded.error
+        {
+            return message
         }
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.count > 512 ? String(text.prefix(512)) + "..." : text
     }
 
@@ -36,40 +47,9 @@ public struct HTTPResponse: Sendable {
         var headers: [(String, String)] = []
         while let line = lines.next() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespace()))
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         return HTTPResponse(
             status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: [])
-    }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
-    }
-
-    /// The JSON string value after `"key"` and a colon, unescaping only `\"` and `\\`.
-    fileprivate func jsonStringValue(after key: String) -> String? {
-        guard let k = range(of: key) else { return nil }
-        var i = self[k.upperBound...].drop { $0 == " " }
-        guard i.first == ":" else { return nil }
-        i = i.dropFirst().drop { $0 == " " }
-        guard i.first == "\"" else { return nil }
-        var out = ""
-        var escaped = false
-        for c in i.dropFirst() {
-            if escaped {
-                out.append(c == "n" ? "\n" : c)
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == "\"" {
-                return out
-            } else {
-                out.append(c)
-            }
-        }
-        return nil
     }
 }

@@ -234,10 +234,10 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         // Foundation's setter now and then leaves the kernel's name alone (the soak test saw a
         // stream thread keep its creator's name), so write it directly too
         // (`pthread_setname_np` is not exported to Swift).
-        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = short.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
+        guard let comm = try? FileDescriptor(opening: "/proc/thread-self/comm", flags: O_WRONLY) else { return }
+        var name = short
+        try? name.withUTF8 { try comm.writeAll(UnsafeRawBufferPointer($0)) }
+        comm.close()
     }
 
     /// Records the termination once: metrics, and the termination callback for errors.

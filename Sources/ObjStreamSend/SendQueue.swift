@@ -1,4 +1,4 @@
-import Foundation
+import ObjStreamWire
 import Synchronization
 
 /// The send queue (SQ) of one stream: FIFO, at most `burst` objects, `push` blocks
@@ -19,7 +19,7 @@ final class SendQueue: @unchecked Sendable {
         case idleTick
     }
 
-    private let condition = NSCondition()
+    private let condition = ConditionVariable()
     private var items: [Item] = []
     /// Objects queued and not yet taken (markers do not count against the burst).
     private var objectCount = 0
@@ -103,8 +103,7 @@ final class SendQueue: @unchecked Sendable {
     /// - Parameter duration: How long.
     /// - Returns: false when a stop was requested.
     func sleep(for duration: Duration) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: Double(duration.components.seconds)
-            + Double(duration.components.attoseconds) / 1e18)
+        let deadline = ContinuousClock.now + duration
         condition.lock()
         defer { condition.unlock() }
         senderWaiting = true

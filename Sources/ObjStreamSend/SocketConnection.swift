@@ -1,3 +1,5 @@
+import ObjStreamWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,11 +10,14 @@ import Glibc
 /// Confined to the stream's sender thread, except ``shutdown()``, which any thread
 /// may call to unblock it.
 final class SocketConnection: @unchecked Sendable {
-    let descriptor: Int32
+    private let socket: FileDescriptor
     let address: String
 
-    private init(descriptor: Int32, address: String) {
-        self.descriptor = descriptor
+    /// The socket's descriptor, for system calls.
+    var descriptor: Int32 { socket.rawValue }
+
+    private init(socket: FileDescriptor, address: String) {
+        self.socket = socket
         self.address = address
     }
 
@@ -44,13 +49,15 @@ final class SocketConnection: @unchecked Sendable {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let ai = entry {
             entry = ai.pointee.ai_next
-            let fd = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else {
+            let raw = Glibc.socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard raw >= 0 else {
                 lastError = SystemError(operation: "socket", errno: errno)
                 continue
             }
+            let socket = FileDescriptor(adopting: raw)
+            let fd = socket.rawValue
             if let e = attempt(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen, timeout) {
-                Glibc.close(fd)
+                socket.close()
                 lastError = SystemError(operation: "connect \(url.address)", errno: e)
                 continue
             }
@@ -60,7 +67,7 @@ final class SocketConnection: @unchecked Sendable {
                 var size = Int32(clamping: sendBuffer)
                 setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
             }
-            return SocketConnection(descriptor: fd, address: url.address)
+            return SocketConnection(socket: socket, address: url.address)
         }
         throw lastError
     }
@@ -84,8 +91,7 @@ final class SocketConnection: @unchecked Sendable {
                 let left = ContinuousClock.now.duration(to: deadline)
                 if left <= .zero { return ETIMEDOUT }
                 var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let n = poll(&pfd, 1, Int32(max(1, left.milliseconds)))
-                if n < 0, errno == EINTR { continue }
+                let n = retryingOnInterrupt { poll(&pfd, 1, Int32(max(1, left.milliseconds))) }
                 if n < 0 { return errno }
                 if n == 0 { return ETIMEDOUT }
                 break
@@ -112,9 +118,8 @@ final class SocketConnection: @unchecked Sendable {
             var msg = msghdr()
             msg.msg_iov = iov + first
             msg.msg_iovlen = count - first
-            let n = sendmsg(descriptor, &msg, Int32(MSG_NOSIGNAL))
+            let n = retryingOnInterrupt { sendmsg(descriptor, &msg, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
-                if errno == EINTR { continue }
                 throw SystemError(operation: "sendmsg to \(address)", errno: errno)
             }
             var left = n
@@ -143,9 +148,9 @@ final class SocketConnection: @unchecked Sendable {
         var off = off_t(offset)
         defer { offset = Int64(off) }
         while sent < count {
-            let n = Glibc.sendfile(descriptor, file, &off, count - sent)
+            let n = retryingOnInterrupt { Glibc.sendfile(descriptor, file, &off, count - sent) }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EAGAIN { continue }
                 throw SystemError(operation: "sendfile to \(address)", errno: errno)
             }
             if n == 0 { break }
@@ -187,12 +192,11 @@ final class SocketConnection: @unchecked Sendable {
                 throw SendError(code: .network, message: "no response from \(address) within \(timeout)")
             }
             var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let p = poll(&pfd, 1, Int32(max(1, left.milliseconds)))
-            if p < 0, errno == EINTR { continue }
+            let p = retryingOnInterrupt { poll(&pfd, 1, Int32(max(1, left.milliseconds))) }
             if p == 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let n = retryingOnInterrupt { buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EAGAIN { continue }
                 let e = SystemError(operation: "recv from \(address)", errno: errno)
                 if let response, let headEnd {
                     var r = response
@@ -245,9 +249,9 @@ final class SocketConnection: @unchecked Sendable {
     /// The corresponding C function is `shutdown`.
     func shutdown() { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
 
-    /// Closes the socket.
+    /// Closes the socket, once.
     /// The corresponding C function is `close`.
-    func close() { Glibc.close(descriptor) }
+    func close() { socket.close() }
 }
 
 extension Duration {

@@ -1,5 +1,6 @@
 import Foundation
 import ObjStreamMetrics
+import ObjStreamWire
 
 /// Watches every stream of the process in ticks (1 s by default): idle teardown of
 /// streams that sent nothing for their `idleTeardown`, one grace tick for terminated
@@ -12,7 +13,7 @@ public final class StreamCollector: @unchecked Sendable {
     public let tick: Duration
     /// The tick while no stream is registered.
     public let slowTick: Duration
-    private let condition = NSCondition()
+    private let condition = ConditionVariable()
     private var streams: [ObjStream] = []
     private var running = false
     private var stopped = false
@@ -85,8 +86,7 @@ public final class StreamCollector: @unchecked Sendable {
         condition.lock()
         while !stopped {
             let wait = streams.isEmpty ? slowTick : tick
-            let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-            let deadline = Date(timeIntervalSinceNow: seconds)
+            let deadline = ContinuousClock.now + wait
             while !stopped, condition.wait(until: deadline) {
                 if streams.count == 1 && wait == slowTick { break }
             }

@@ -63,11 +63,7 @@ enum FrameCommand: Subcommand {
         guard let bucketText else { return fail("--bucket is required") }
         guard let object, !object.isEmpty else { return fail("--object is required") }
         let bucket: Bucket
-        do {
-            bucket = try BucketURI.parse(bucketText)
-        } catch {
-            return fail(error.message)
-        }
+        do { bucket = try Bucket(parsing: bucketText) } catch { return fail("--bucket '\(bucketText)': \(error.message)") }
         var data: [UInt8] = []
         if let dataPath {
             guard let contents = FileManager.default.contents(atPath: dataPath) else {
@@ -94,8 +90,16 @@ enum FrameCommand: Subcommand {
     /// - Parameter bytes: The encoded frames.
     /// - Returns: Whether every byte was written (else the reason is on standard error).
     private static func writeAll(_ bytes: [UInt8]) -> Bool {
-        guard let failure = bytes.withUnsafeBytes({ OutputDescriptor.standardOutput.writeAll($0) }) else { return true }
-        StandardError.write("objstream frame: cannot write to standard output: \(String(cString: strerror(failure)))\n")
+        let failure = bytes.withUnsafeBytes { buffer -> Errno? in
+            do {
+                try FileDescriptor.standardOutput.writeAll(buffer)
+                return nil
+            } catch {
+                return error as? Errno
+            }
+        }
+        guard let failure else { return true }
+        StandardError.write("objstream frame: cannot write to standard output: \(failure)\n")
         return false
     }
 }

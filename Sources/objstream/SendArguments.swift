@@ -82,7 +82,11 @@ struct SendArguments {
             throw UsageError(.invalidCombination, "give PATHs to send, or --synthetic COUNT --size SIZE")
         }
         if synthetic != nil && syntheticSize == nil { throw UsageError(.invalidCombination, "--synthetic needs --size") }
-        bucket = try BucketURI.parse(bucketText)
+        do {
+            bucket = try Bucket(parsing: bucketText)
+        } catch {
+            throw UsageError(.invalidValue, "--bucket '\(bucketText)': \(error.message)")
+        }
     }
 
     /// A parsed number when it lies in a range.

@@ -31,7 +31,7 @@ if let subcommand = subcommands.first(where: { $0.name == command }) {
     switch command {
     case "version", "--version":
         // The same constant as the `version` label of `objstream_build_info`.
-        print("objstream \(ProcessMetrics.version)")
+        print("objstream \(BuildInfo.version)")
         status = 0
     case "-h", "--help", "help":
         print(usage)

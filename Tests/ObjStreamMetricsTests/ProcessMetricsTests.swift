@@ -3,7 +3,7 @@ import ObjStreamMetrics
 import ObjStreamTestSupport
 import Testing
 
-/// `objstream_process_*` from `/proc`, and `promtool check metrics` on the rendered text.
+/// `process_*` from `/proc`, and `promtool check metrics` on the rendered text.
 @Suite struct ProcessMetricsTests {
     /// The value of the one sample line starting with `series + " "`.
     private func value(_ text: String, _ series: String) -> Double? {
@@ -14,15 +14,15 @@ import Testing
         let registry = MetricsRegistry()
         ProcessMetrics.register(on: registry)
         let text = registry.render()
-        #expect(value(text, "objstream_build_info{version=\"\(ProcessMetrics.version)\"}") == 1)
-        let resident = try #require(value(text, "objstream_process_resident_memory_bytes"))
+        #expect(value(text, "objstream_build_info{version=\"\(BuildInfo.version)\"}") == 1)
+        let resident = try #require(value(text, "process_resident_memory_bytes"))
         #expect(resident > 1_000_000 && resident < 100_000_000_000)
-        let start = try #require(value(text, "objstream_process_start_time_seconds"))
+        let start = try #require(value(text, "process_start_time_seconds"))
         let now = Date().timeIntervalSince1970
         #expect(start <= now + 1 && start > now - 24 * 3600)
-        #expect(text.contains("# TYPE objstream_process_cpu_seconds_total counter\n"))
-        #expect(text.contains("# TYPE objstream_process_open_fds gauge\n"))
-        #expect(try #require(value(text, "objstream_process_open_fds")) >= 3)
+        #expect(text.contains("# TYPE process_cpu_seconds_total counter\n"))
+        #expect(text.contains("# TYPE process_open_fds gauge\n"))
+        #expect(try #require(value(text, "process_open_fds")) >= 3)
     }
 
     @Test func readingOfAChildProcessCountsItsDescriptorsAndStartTime() throws {
@@ -71,7 +71,7 @@ import Testing
     @Test func promtoolAcceptsTheSharedRegistryWithProcessMetrics() throws {
         ProcessMetrics.register(on: .shared)
         let text = MetricsRegistry.shared.render()
-        #expect(text.contains("objstream_process_cpu_seconds_total "))
+        #expect(text.contains("process_cpu_seconds_total "))
         let result = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(text.utf8))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty && result.stderr.isEmpty, "\(result.stdout)\(result.stderr)")

@@ -81,7 +81,7 @@ import Glibc
         #expect(value("objstream_tx_streams_open", in: metrics.body) == 0)
         #expect(value("objstream_tx_requests_total", in: metrics.body) == 1)
         #expect(value(#"objstream_build_info{version="0.1.0"}"#, in: metrics.body) == 1)
-        #expect((value("objstream_process_resident_memory_bytes", in: metrics.body) ?? 0) > 0)
+        #expect((value("process_resident_memory_bytes", in: metrics.body) ?? 0) > 0)
         #expect(try scrape(port, path: "/healthz").status == "200")
         if FileManager.default.isExecutableFile(atPath: Self.promtool) {
             let lint = try ChildProcess.run(Self.promtool, ["check", "metrics"], stdin: Array(metrics.body.utf8))

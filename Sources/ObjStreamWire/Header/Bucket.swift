@@ -14,6 +14,45 @@ public struct Bucket: Hashable, Sendable, CustomStringConvertible {
         self.namespace = namespace
     }
 
+    /// Parses a bucket URI, `scheme://name` or `scheme://[@uuid][#ns]/name`: the inverse of ``description``.
+    ///
+    /// Schemes: `ais`, `s3`/`aws`, `gs`/`gcp`, `az`/`azure`, `oc`/`oci`, `ht`.
+    /// - Parameter uri: The URI.
+    /// - Throws: ``BucketURIError`` naming what is wrong.
+    public init(parsing uri: String) throws(BucketURIError) {
+        guard let separator = uri.firstRange(of: "://") else {
+            throw BucketURIError(code: .missingScheme, message: "expected scheme://name (ais://, s3://, gs://, az://, oc://)")
+        }
+        let scheme = String(uri[..<separator.lowerBound])
+        guard let provider = Bucket.providers[scheme] else {
+            throw BucketURIError(code: .unknownScheme, message: "unknown scheme '\(scheme)'")
+        }
+        var rest = uri[separator.upperBound...]
+        var namespace = Namespace.global
+        if rest.hasPrefix("@") || rest.hasPrefix("#") {
+            guard let slash = rest.firstIndex(of: "/") else {
+                throw BucketURIError(code: .namespaceWithoutName, message: "namespace without '/name' after it")
+            }
+            let ns = rest[..<slash]
+            rest = rest[rest.index(after: slash)...]
+            if let hash = ns.firstIndex(of: "#") {
+                namespace = Namespace(
+                    uuid: String(ns[..<hash].dropFirst(ns.hasPrefix("@") ? 1 : 0)), name: String(ns[ns.index(after: hash)...]))
+            } else {
+                namespace = Namespace(uuid: String(ns.dropFirst()))
+            }
+        }
+        guard !rest.isEmpty else { throw BucketURIError(code: .emptyName, message: "empty bucket name") }
+        guard !rest.contains("/") else { throw BucketURIError(code: .nameHoldsSlash, message: "bucket name holds '/'") }
+        self.init(name: String(rest), provider: provider, namespace: namespace)
+    }
+
+    /// The provider of each URI scheme (both the short scheme and the provider's own name).
+    private static let providers = [
+        "ais": "ais", "s3": "aws", "aws": "aws", "gs": "gcp", "gcp": "gcp", "az": "azure", "azure": "azure",
+        "oc": "oci", "oci": "oci", "ht": "ht",
+    ]
+
     /// The URL scheme a provider is written with (`aws` is `s3`, `gcp` is `gs`, ...).
     public static func scheme(ofProvider provider: String) -> String {
         switch provider {

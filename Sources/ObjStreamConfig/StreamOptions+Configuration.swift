@@ -1,4 +1,4 @@
-import ObjStreamConfig
+import ObjStreamSend
 import ObjStreamWire
 
 extension StreamOptions {

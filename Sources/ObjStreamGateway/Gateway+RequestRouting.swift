@@ -1,0 +1,121 @@
+import CMicroHTTPD
+import ObjStreamMetrics
+import ObjStreamReceive
+
+/// Routing of requests, on libmicrohttpd's connection threads: stream sessions on
+/// ``Gateway/streamPath``, `/metrics`, `/healthz`, and what is answered to anything else.
+extension Gateway {
+    /// Answers one call of the access handler: the request's start, a piece of its body, or its end.
+    /// - Parameters:
+    ///   - connection: The request's connection.
+    ///   - url: The request path.
+    ///   - method: The request method.
+    ///   - uploadData: Body bytes, when `uploadDataSize` is not zero.
+    ///   - uploadDataSize: How many body bytes there are; set to zero once they are taken.
+    ///   - context: The request's `*con_cls`: nil at the start, then its ``RequestContext``.
+    /// - Returns: Whether libmicrohttpd goes on with the connection.
+    func handle(
+        connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>,
+        uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>,
+        context: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> MHD_Result {
+        guard let raw = context.pointee else {
+            return begin(connection: connection, path: String(cString: url), method: String(cString: method), context: context)
+        }
+        let request = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+        let size = uploadDataSize.pointee
+        if size > 0 {
+            uploadDataSize.pointee = 0
+            guard case .stream(let session) = request.kind else { return .YES }
+            if session.feed(UnsafeRawBufferPointer(start: uploadData, count: size)) { return .YES }
+            // libmicrohttpd 0.9 cannot answer before the body ends: drain a bounded tail so that
+            // a sender that ends its body soon gets its 400, then close on one that goes on.
+            request.drainedAfterFailure += size
+            return request.drainedAfterFailure <= Self.drainLimit ? .YES : .NO
+        }
+        switch request.kind {
+        case .drain:
+            return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
+        case .stream(let session):
+            if case .clean = session.finish() {
+                return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
+            }
+            return respondFailure(connection, session)
+        }
+    }
+
+    /// Starts a request: routes it, answers it at once, or opens its stream session.
+    private func begin(
+        connection: OpaquePointer, path: String, method: String,
+        context: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> MHD_Result {
+        if path == Self.streamPath || path.hasPrefix(Self.streamPath + "/") {
+            guard method == "PUT" else {
+                return respondError(connection, .objstream, 405, "method_not_allowed", "\(method) \(path): use PUT")
+            }
+            let trname = path == Self.streamPath ? "" : String(path[path.index(after: path.lastIndex(of: "/")!)...])
+            var sessionID: Int64 = 0
+            if let value = header(connection, "Ais-Session-Id") {
+                guard let parsed = Int64(value) else {
+                    return respondError(
+                        connection, .objstream, 400, "bad_session_id", "Ais-Session-Id '\(value)' is not an int64")
+                }
+                sessionID = parsed
+            }
+            let info = SessionInfo(
+                trname: trname, senderID: header(connection, "Ais-Caller-Id") ?? "", sessionID: sessionID,
+                compressed: header(connection, "Ais-Compress")?.lowercased() == "lz4",
+                remoteAddress: remoteAddress(connection))
+            let kind: RequestContext.Kind
+            switch endpoints.lookup(trname) {
+            case .unknown:
+                return respondError(connection, .objstream, 404, "unknown_endpoint", "unknown transport endpoint '\(trname)'")
+            case .alreadyClosed:
+                alreadyClosed.wrappingAdd(1, ordering: .relaxed)
+                kind = .drain
+            case .found(let endpoint):
+                do {
+                    let session = try StreamSession(
+                        info: info, endpoint: endpoint, metrics: metrics, headerBuffer: options.headerBuffer)
+                    sessions.enter()
+                    kind = .stream(session)
+                } catch {
+                    return respondError(connection, .objstream, 400, error.code.description, error.description)
+                }
+            }
+            context.pointee = Unmanaged.passRetained(RequestContext(kind)).toOpaque()
+            return .YES
+        }
+        let route: GatewayRoute =
+            switch path {
+            case "/metrics": .metrics
+            case "/healthz": .healthz
+            default: .other
+            }
+        guard route != .other else { return respondError(connection, .other, 404, "not_found", "no route for \(path)") }
+        guard method == "GET" || method == "HEAD" else {
+            return respondError(connection, route, 405, "method_not_allowed", "\(method) \(path): use GET")
+        }
+        if route == .metrics {
+            return respond(connection, route: route, status: 200, body: metricsRegistry.render(), contentType: MetricsRegistry.contentType)
+        }
+        return respond(connection, route: route, status: 200, body: "{\"status\":\"ok\"}\n", contentType: "application/json")
+    }
+
+    /// Ends a request however it ended: aborts a session still open, reports it, counts it out.
+    /// - Parameters:
+    ///   - request: The request's context.
+    ///   - termination: How libmicrohttpd says it ended.
+    func completed(_ request: RequestContext, termination: MHD_RequestTerminationCode) {
+        guard case .stream(let session) = request.kind else { return }
+        if session.isOpen { session.abort("request ended (\(Self.describe(termination)))") }
+        if let onSessionEnd, let outcome = session.outcome {
+            onSessionEnd(
+                SessionSummary(
+                    info: session.info, objects: session.objects, controlObjects: session.controlObjects,
+                    bytes: session.bytes, duration: ContinuousClock.now - session.started, result: outcome.code ?? "ok",
+                    message: outcome.message))
+        }
+        sessions.leave()
+    }
+}
