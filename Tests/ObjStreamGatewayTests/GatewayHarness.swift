@@ -58,13 +58,3 @@ final class GatewayHarness: Sendable {
 final class SummaryLog: Sendable {
     let items = Mutex<[SessionSummary]>([])
 }
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(2_000)
-    }
-    return condition()
-}

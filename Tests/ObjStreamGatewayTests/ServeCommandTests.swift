@@ -8,6 +8,13 @@ import Glibc
 #endif
 
 @Suite struct ServeCommandTests {
+    /// Entries of `/proc/PID/fd` (open descriptors) and `/proc/PID/task` (threads) of a process.
+    private func openDescriptorsAndThreads(of process: ChildProcess) -> (fds: Int, threads: Int) {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/fd").count) ?? -1
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task").count) ?? -1
+        return (fds, threads)
+    }
+
     private func probe(_ name: String) throws -> [UInt8] {
         var encoder = FrameEncoder()
         try encoder.appendObject(ObjectHeader(bucket: Bucket(name: "b"), objectName: name))
@@ -17,8 +24,8 @@ import Glibc
     @Test func serveOnAnEphemeralPortReceivesAProbeAndExitsZeroOnSIGTERM() throws {
         let store = try TestPaths.temporaryDirectory("objstream-serve")
         defer { try? FileManager.default.removeItem(at: store) }
-        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe", "--endpoint", "keep=store", "--store", store.path])
-        let port = try serve.port()
+        let serve = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:0", "--endpoint", "probe", "--endpoint", "keep=store", "--store", store.path])
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
         let pipeline = "'\(TestPaths.objstreamBinary.path)' frame --bucket gs://bk --object probe"
             + " | curl -sS -X PUT --data-binary @- -H 'Ais-Session-Id: 4242' -H 'Ais-Caller-Id: node-7'"
             + " -w '%{http_code}' http://127.0.0.1:\(port)/v1/objstream/probe"
@@ -31,7 +38,7 @@ import Glibc
         #expect(stored.stdout == "200", "\(stored.stderr)")
         let metrics = try Curl.run(["http://127.0.0.1:\(port)/metrics"])
         #expect(metrics.body.contains("objstream_rx_objects_total{endpoint=\"probe\"} 1"))
-        #expect(serve.terminate(SIGTERM) == 0)
+        #expect(serve.stop(signal: SIGTERM) == 0)
         let lines = serve.stderrLines
         #expect(
             lines.contains {
@@ -44,9 +51,9 @@ import Glibc
     }
 
     @Test func aThousandShortSessionsLeaveDescriptorsAndThreadsWhereTheyStarted() throws {
-        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe"])
-        defer { _ = serve.terminate() }
-        let port = try serve.port()
+        let serve = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:0", "--endpoint", "probe"])
+        defer { serve.stop() }
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
         let body = try probe("p")
         func session(_ i: Int) throws -> Int {
             let client = try RawHTTPClient(port: port)
@@ -56,14 +63,14 @@ import Glibc
             return try client.readResponse().status
         }
         // Started and idle: the startup line comes after the daemon's threads exist.
-        let baseline = serve.openDescriptorsAndThreads
+        let baseline = openDescriptorsAndThreads(of: serve)
         #expect(baseline.fds > 0 && baseline.threads > 0)
         var statuses: [Int: Int] = [:]
         for i in 1...1000 { statuses[try session(i), default: 0] += 1 }
         #expect(statuses == [200: 1000])
-        var now = serve.openDescriptorsAndThreads
+        var now = openDescriptorsAndThreads(of: serve)
         let settled = eventually(timeout: .seconds(30)) {
-            now = serve.openDescriptorsAndThreads
+            now = openDescriptorsAndThreads(of: serve)
             return now.fds == baseline.fds && now.threads == baseline.threads
         }
         #expect(settled, "baseline \(baseline), after 1000 sessions \(now)")
@@ -73,8 +80,8 @@ import Glibc
     }
 
     @Test func sigtermGivesAnOpenStreamItsGracePeriod() throws {
-        let serve = try ServeProcess(["--listen", "127.0.0.1:0", "--endpoint", "probe"])
-        let port = try serve.port()
+        let serve = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:0", "--endpoint", "probe"])
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
         let payload = PayloadPattern.bytes(for: "graceful", size: 200_000)
         var encoder = FrameEncoder()
         try encoder.appendObject(
@@ -88,12 +95,12 @@ import Glibc
                 == true
         }
         #expect(open)
-        kill(serve.process.processIdentifier, SIGTERM)
+        serve.signal(SIGTERM)
         #expect(eventually { serve.stderrLines.contains { $0.contains("stopping, 1 open session(s)") } }, "\(serve.stderrLines)")
         try client.sendChunk(Array(encoder.bytes.dropFirst(100_000)))
         try client.endChunked()
         #expect(try client.readResponse().status == 200)
-        #expect(serve.terminate(SIGTERM) == 0)
+        #expect(serve.stop(signal: SIGTERM) == 0)
         let lines = serve.stderrLines
         #expect(lines.contains { $0.contains("sid=77 endpoint=probe") && $0.contains("bytes=200000") && $0.contains("result=ok") }, "\(lines)")
         #expect(lines.last == "objstream: stopped", "\(lines)")
@@ -107,12 +114,12 @@ import Glibc
             #"{"listen": "127.0.0.1:0", "endpoints": [{"name": "cfg", "action": "sink"}], "gateway": {"grace_period": "2s"}}"#
                 .utf8
         ).write(to: config)
-        let serve = try ServeProcess(["--config", config.path, "--endpoint", "extra"])
-        let port = try serve.port()
+        let serve = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--config", config.path, "--endpoint", "extra"])
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
         #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/cfg"]).status == 200)
         #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/extra"]).status == 200)
         #expect(try Curl.run(["-X", "PUT", "--data-binary", "", "http://127.0.0.1:\(port)/v1/objstream/default"]).status == 404)
-        #expect(serve.terminate(SIGINT) == 0)
+        #expect(serve.stop(signal: SIGINT) == 0)
         #expect(serve.stderrLines.contains { $0.hasSuffix("grace 2.0 seconds") }, "\(serve.stderrLines)")
 
         try Data(#"{"gateway": {"max_connections": "many"}, "bogus": 1}"#.utf8).write(to: config)

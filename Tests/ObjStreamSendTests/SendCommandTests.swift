@@ -5,7 +5,7 @@ import Testing
 
 /// `objstream send` as a real process against the real gateway.
 @Suite struct SendCommandTests {
-    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func run(_ arguments: [String]) throws -> ChildProcess.Outcome {
         try ChildProcess.run(TestPaths.objstreamBinary.path, ["send"] + arguments)
     }
 

@@ -83,7 +83,7 @@ import Testing
         let stream = try ObjStream(url: server.url("burst"), options: TestObjects.options { $0.burst = 4 })
         let gate = GateSource(bytes: [9, 9, 9])
         try stream.send(OutgoingObject(header: ObjectHeader(objectName: "gate", attributes: .init(size: 3)), source: gate))
-        #expect(TestObjects.eventually { gate.reading.load(ordering: .acquiring) })
+        #expect(eventually { gate.reading.load(ordering: .acquiring) })
         for i in 0..<4 { try stream.send(.bytes(ObjectHeader(objectName: "q\(i)"), [1])) }
         #expect(stream.queueFullCount == 0)
         let blockedSendReturned = Atomic(false)
@@ -92,14 +92,14 @@ import Testing
             blockedSendReturned.store(true, ordering: .releasing)
         }
         t.start()
-        #expect(TestObjects.eventually { stream.queueFullCount == 1 })
+        #expect(eventually { stream.queueFullCount == 1 })
         let returnedEarly = blockedSendReturned.load(ordering: .acquiring)
         #expect(!returnedEarly)
         gate.open.store(true, ordering: .releasing)
-        #expect(TestObjects.eventually { blockedSendReturned.load(ordering: .acquiring) })
+        #expect(eventually { blockedSendReturned.load(ordering: .acquiring) })
         stream.fin()
         // fin() returns once every object is on the wire; the server may still be reading.
-        #expect(TestObjects.eventually { server.objects.map(\.header.objectName) == ["gate", "q0", "q1", "q2", "q3", "blocked"] })
+        #expect(eventually { server.objects.map(\.header.objectName) == ["gate", "q0", "q1", "q2", "q3", "blocked"] })
     }
 
     @Test func idsDescriptionAndThreadsFollowTheStream() throws {
@@ -117,11 +117,11 @@ import Testing
         #expect(names().isEmpty)
         #expect(server.requests.isEmpty)
         try a.send(.bytes(ObjectHeader(objectName: "x"), [1]))
-        #expect(TestObjects.eventually { names() == ["oscq-\(a.sessionID)", "ostx-\(a.sessionID)"] })
+        #expect(eventually { names() == ["oscq-\(a.sessionID)", "ostx-\(a.sessionID)"] })
         a.fin()
         b.stop()
         #expect(b.terminationReason?.name == "stopped")
-        #expect(TestObjects.eventually { names().isEmpty })
+        #expect(eventually { names().isEmpty })
         #expect(a.terminationReason?.name == "end-of-stream")
     }
 
@@ -136,7 +136,7 @@ import Testing
         #expect(collector.streamCount == 2)
         try done.send(.bytes(ObjectHeader(objectName: "x"), [1]))
         done.fin()
-        #expect(TestObjects.eventually { collector.streamCount == 1 })
+        #expect(eventually { collector.streamCount == 1 })
         try running.send(.bytes(ObjectHeader(objectName: "y"), [1]))
         collector.stop()
         #expect(running.waitUntilCompleted(timeout: .seconds(5)))

@@ -53,18 +53,4 @@ enum SenderResources {
             return inodes.contains(String(target.dropFirst(8).dropLast()))
         }.count
     }
-
-    /// Polls a condition until it holds or the timeout passes (a bounded wait, not a sleep).
-    /// - Parameters:
-    ///   - timeout: The longest wait.
-    ///   - condition: What to wait for.
-    /// - Returns: Whether it held in time.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
-    }
 }

@@ -14,30 +14,19 @@ final class ServeGateway: Sendable {
         var description: String
     }
 
-    /// One gateway process: its standard error lines, and the end of the thread reading them.
-    private final class Running: Sendable {
-        let process: Process
-        let lines: LineCollector
-
-        init(_ process: Process, stderr: FileHandle) {
-            self.process = process
-            self.lines = LineCollector(reading: stderr)
-        }
-    }
-
-    private let running = Mutex<Running?>(nil)
+    private let running = Mutex<ChildProcess?>(nil)
     private let boundPort = Atomic<UInt16>(0)
     private let startCount = Atomic(0)
 
-    /// Starts the gateway on a free port below the ephemeral range (32768 up), so that no
-    /// client socket of this host can hold the port while the gateway is down, and no
-    /// retrying connect can connect to itself.
+    /// Starts the gateway on a port below the ephemeral range (32768 up), so that no client
+    /// socket of this host can hold the port while the gateway is down, and no retrying
+    /// connect can connect to itself. The gateway binds the port itself; one that is taken
+    /// makes it exit, and another port is tried.
     init() throws {
-        var rng = SystemRandomNumberGenerator()
         var lastError: (any Error)?
         for _ in 0..<20 {
             do {
-                try start(port: UInt16.random(in: 20000..<32000, using: &rng))
+                try start(port: UInt16.random(in: 20000..<32000))
                 return
             } catch {
                 lastError = error
@@ -56,7 +45,7 @@ final class ServeGateway: Sendable {
     func url(_ kind: StreamKind) -> String { "http://127.0.0.1:\(port)/v1/objstream/\(kind.endpoint)" }
 
     /// The process id of the running gateway (0 when none runs).
-    var pid: Int32 { running.withLock { $0?.process.processIdentifier ?? 0 } }
+    var pid: Int32 { running.withLock { $0?.pid ?? 0 } }
 
     /// Kills the gateway with SIGKILL and starts a new one on the same port.
     /// - Throws: ``Failure`` when the new one does not come up.
@@ -68,10 +57,8 @@ final class ServeGateway: Sendable {
     /// Ends the gateway.
     /// - Parameter signal: SIGTERM for an orderly stop, SIGKILL for a crash.
     func stop(signal: Int32 = SIGTERM) {
-        guard let r = running.withLock({ r -> Running? in defer { r = nil }; return r }) else { return }
-        kill(r.process.processIdentifier, signal)
-        r.process.waitUntilExit()
-        r.lines.waitUntilClosed()
+        guard let process = running.withLock({ r -> ChildProcess? in defer { r = nil }; return r }) else { return }
+        process.stop(signal: signal)
     }
 
     /// Resident memory, open descriptors and threads of the gateway process, from `/proc`.
@@ -91,33 +78,18 @@ final class ServeGateway: Sendable {
         return samples
     }
 
+    /// Starts `objstream serve` on `port` (0: any) and waits for its startup line.
     private func start(port: UInt16) throws {
         var arguments = ["serve", "--listen", "127.0.0.1:\(port)"]
         for kind in StreamKind.allCases { arguments += ["--endpoint", "\(kind.endpoint)=sink"] }
-        let process = Process()
-        process.executableURL = TestPaths.objstreamBinary
-        process.arguments = arguments
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let r = Running(process, stderr: errorPipe.fileHandleForReading)
-        running.withLock { $0 = r }
+        let process = try ChildProcess(TestPaths.objstreamBinary.path, arguments)
+        running.withLock { $0 = process }
         startCount.add(1, ordering: .relaxed)
-        let prefix = "objstream: listening on "
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let line = r.lines.lines.first { $0.hasPrefix(prefix) }
-            if let line, let bound = UInt16(line.dropFirst(prefix.count).split(separator: ":").last ?? "") {
-                boundPort.store(bound, ordering: .relaxed)
-                return
-            }
-            if !process.isRunning { break }
-            usleep(5_000)
+        do {
+            boundPort.store(try process.reportedPort(after: "objstream: listening on 127.0.0.1:"), ordering: .relaxed)
+        } catch {
+            stop(signal: SIGKILL)
+            throw Failure(description: "objstream serve on port \(port) did not start: \(error)")
         }
-        let output = r.lines.lines.joined(separator: "\n")
-        stop(signal: SIGKILL)
-        throw Failure(description: "objstream serve on port \(port) did not start: \(output)")
     }
 }

@@ -138,17 +138,17 @@ import Testing
         #expect(metrics.filter { $0.key.hasPrefix("objstream_rx_broken_streams_total") }.values.reduce(0, +) == 0)
 
         // The sender's threads and sockets are gone; the receiver is back to its baseline.
-        #expect(SenderResources.eventually { SenderResources.streamThreads(of: sessionIDs).isEmpty },
+        #expect(eventually { SenderResources.streamThreads(of: sessionIDs).isEmpty },
             "\(SenderResources.streamThreads(of: sessionIDs))")
-        #expect(SenderResources.eventually { SenderResources.sockets(toPort: gateway.port) == 0 })
-        #expect(SenderResources.eventually { SenderResources.sockets(toPort: verifier.port) == 0 })
+        #expect(eventually { SenderResources.sockets(toPort: gateway.port) == 0 })
+        #expect(eventually { SenderResources.sockets(toPort: verifier.port) == 0 })
         if settings.isLongRun {
             // Alone in the process (make soak filters this suite), all descriptors count.
-            #expect(SenderResources.eventually { SenderResources.descriptorCount() <= descriptorBaseline },
+            #expect(eventually { SenderResources.descriptorCount() <= descriptorBaseline },
                 "\(SenderResources.descriptorCount()) descriptors, \(descriptorBaseline) before")
         }
         var receiverEnd = receiverBaseline
-        #expect(SenderResources.eventually {
+        #expect(eventually {
             receiverEnd = gateway.usage ?? receiverEnd
             return receiverEnd.descriptors <= receiverBaseline.descriptors && receiverEnd.threads <= receiverBaseline.threads
         }, "receiver: baseline \(receiverBaseline), now \(receiverEnd)")
@@ -275,11 +275,11 @@ import Testing
         #expect(delivered > 0)
 
         let sessionIDs = Set(streams.map(\.sessionID))
-        #expect(SenderResources.eventually { SenderResources.streamThreads(of: sessionIDs).isEmpty },
+        #expect(eventually { SenderResources.streamThreads(of: sessionIDs).isEmpty },
             "\(SenderResources.streamThreads(of: sessionIDs))")
-        #expect(SenderResources.eventually { SenderResources.sockets(toPort: gateway.port) == 0 })
+        #expect(eventually { SenderResources.sockets(toPort: gateway.port) == 0 })
         if settings.isLongRun {
-            #expect(SenderResources.eventually { SenderResources.descriptorCount() <= descriptorBaseline },
+            #expect(eventually { SenderResources.descriptorCount() <= descriptorBaseline },
                 "\(SenderResources.descriptorCount()) descriptors, \(descriptorBaseline) before")
         }
 

@@ -2,14 +2,19 @@ import Foundation
 import Synchronization
 
 /// Collects what a child process writes to a pipe, one entry per line, on a thread of
-/// its own, so that a test can wait for a line (a startup message, a session log) while
-/// the process runs.
+/// its own, so that a test can wait for a line while the process runs and a full pipe
+/// never blocks the child.
 public final class LineCollector: Sendable {
-    private let items = Mutex<[String]>([])
-    private let closed = DispatchSemaphore(value: 0)
+    private struct State {
+        var lines: [String] = []
+        var bytes = Data()
+        var closed = false
+    }
+
+    private let state = Mutex(State())
 
     /// Starts reading `handle` until it reaches end of file.
-    /// - Parameter handle: The read end of a pipe (a child's standard error, say).
+    /// - Parameter handle: The read end of a pipe (a child's standard output or error).
     public init(reading handle: FileHandle) {
         Thread.detachNewThread { [self] in
             var pending = Data()
@@ -17,24 +22,29 @@ public final class LineCollector: Sendable {
                 let data = handle.availableData
                 if data.isEmpty { break }
                 pending += data
+                var lines: [String] = []
                 while let newline = pending.firstIndex(of: 10) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    self.items.withLock { $0.append(line) }
+                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
                     pending = Data(pending[(newline + 1)...])
                 }
+                state.withLock {
+                    $0.bytes += data
+                    $0.lines += lines
+                }
             }
-            self.closed.signal()
+            state.withLock {
+                if !pending.isEmpty { $0.lines.append(String(decoding: pending, as: UTF8.self)) }
+                $0.closed = true
+            }
         }
     }
 
-    /// The lines read so far.
-    public var lines: [String] { items.withLock { $0 } }
+    /// The lines read so far (a last line without its newline once the pipe closed).
+    public var lines: [String] { state.withLock { $0.lines } }
 
-    /// Waits until the writer closed the pipe (the process exited).
-    /// - Parameter timeout: How long to wait.
-    /// - Returns: Whether the pipe was closed in time.
-    @discardableResult
-    public func waitUntilClosed(timeout: Duration = .seconds(10)) -> Bool {
-        closed.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
-    }
+    /// Everything read so far, as text.
+    public var text: String { state.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
+
+    /// Whether the writer closed the pipe and everything was read.
+    public var isClosed: Bool { state.withLock { $0.closed } }
 }

@@ -66,10 +66,10 @@ enum MetricCatalog {
 
     private static func scrapeRealProcesses() throws -> Scrapes {
         let binary = TestPaths.objstreamBinary.path
-        let gateway = try ServiceProcess(binary, ["serve", "--listen", "127.0.0.1:0"])
+        let gateway = try ChildProcess(binary, ["serve", "--listen", "127.0.0.1:0"])
         defer { gateway.stop() }
         let gatewayPort = try port(of: gateway, after: "listening on 127.0.0.1:")
-        let sender = try ServiceProcess(
+        let sender = try ChildProcess(
             binary,
             ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1KiB",
              "--metrics-listen", "127.0.0.1:0", "--linger", "120s"])
@@ -82,7 +82,7 @@ enum MetricCatalog {
     }
 
     /// The port number that a process printed right after `marker`.
-    private static func port(of process: ServiceProcess, after marker: String) throws -> UInt16 {
+    private static func port(of process: ChildProcess, after marker: String) throws -> UInt16 {
         guard let line = process.line(containing: marker),
             let port = UInt16(line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? "")
         else { throw YAMLDocuments.Failure(message: "no '\(marker)PORT' line: \(process.text)") }

@@ -5,25 +5,12 @@ import Testing
 /// A real Prometheus on loopback scrapes a real `objstream serve` while curl streams objects into it;
 /// every dashboard and alert expression is then evaluated through Prometheus' HTTP API.
 ///
-/// Runs when `prometheus` and the `objstream` binary exist; `OBJSTREAM_SKIP_PROMETHEUS=1` skips it.
-/// The send panels are checked too once `objstream send` can expose its metrics (`--metrics-listen`).
+/// `prometheus` and `promtool` (Debian package `prometheus`) are required: without them the test fails.
 @Suite(.serialized) struct PrometheusEndToEndTests {
-    static let prometheusBinary = "/usr/bin/prometheus"
-    static let enabled =
-        ProcessInfo.processInfo.environment["OBJSTREAM_SKIP_PROMETHEUS"] != "1"
-        && FileManager.default.isExecutableFile(atPath: prometheusBinary)
-        && FileManager.default.isExecutableFile(atPath: TestPaths.objstreamBinary.path)
-
-    /// Whether `objstream send` serves its own `/metrics` (`--metrics-listen ADDR:PORT`).
-    static let senderExposesMetrics: Bool = {
-        guard let help = try? ChildProcess.run(TestPaths.objstreamBinary.path, ["send", "--help"]) else { return false }
-        return (help.stdout + help.stderr).contains("--metrics-listen")
-    }()
-
     /// Panels a scraped sender must fill.
     static let senderPanels = ["Send bytes/s", "Send objects/s", "Stream terminations by reason", "Send queue full", "Collector activity"]
 
-    /// Panels that gateway traffic alone must fill (the send panels need a sender exposing metrics).
+    /// Panels that gateway traffic alone must fill.
     static let gatewayPanels = [
         "Receive bytes/s", "Receive objects/s", "Active sessions and open streams", "Sessions started and HTTP requests/s",
         "Broken streams by code", "Stored and refused objects/s", "Object size distribution", "Object sizes (heatmap)",
@@ -48,16 +35,6 @@ import Testing
         return Double(text)
     }
 
-    /// Polls until `condition` holds or `timeout` passes.
-    private func eventually(_ timeout: Duration = .seconds(30), _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            usleep(100_000)
-        }
-        return try condition()
-    }
-
     /// Streams one object with `objstream frame | curl` (a real shell pipeline) and returns the HTTP status.
     /// - Parameter truncate: Bytes cut off the end of the frame, to break the stream.
     private func put(_ gateway: UInt16, endpoint: String, object: String, data: String, truncate: Int = 0) throws -> String {
@@ -69,19 +46,20 @@ import Testing
         return result.stdout
     }
 
-    @Test(.enabled(if: enabled)) func prometheusEvaluatesEveryDashboardAndAlertExpressionAgainstALiveGateway() throws {
+    @Test func prometheusEvaluatesEveryDashboardAndAlertExpressionAgainstALiveGateway() throws {
         let folder = try TestPaths.temporaryDirectory("objstream-prometheus")
-        let gateway = try ServiceProcess(
+        let gateway = try ChildProcess(
             TestPaths.objstreamBinary.path,
             ["serve", "--listen", "127.0.0.1:0", "--store", folder.appendingPathComponent("store").path])
         defer { gateway.stop() }
-        let listening = try #require(gateway.line(containing: "listening on 127.0.0.1:"), "\(gateway.text)")
-        let portText = listening.components(separatedBy: "listening on 127.0.0.1:").last?.prefix { $0.isNumber } ?? ""
-        let gatewayPort = try #require(UInt16(portText), "\(listening)")
+        let gatewayPort = try gateway.reportedPort(after: "objstream: listening on 127.0.0.1:")
+        let prometheusBinary = try RequiredTool.path("prometheus", package: "prometheus")
+        let promtool = try RequiredTool.path("promtool", package: "prometheus")
 
-        let senderMetricsPort = FreePort.next()
+        // The sender's metrics port is known only once it runs: Prometheus finds it in a target file.
+        let senderTargets = folder.appendingPathComponent("sender-targets.json")
+        try Data("[]".utf8).write(to: senderTargets)
         let rules = TestPaths.packageRoot.appendingPathComponent("deploy/prometheus/rules/objstream.rules.yml").path
-        let targets = ["127.0.0.1:\(gatewayPort)"] + (Self.senderExposesMetrics ? ["127.0.0.1:\(senderMetricsPort)"] : [])
         let config = """
             global:
               scrape_interval: 1s
@@ -91,17 +69,19 @@ import Testing
             scrape_configs:
               - job_name: objstream
                 static_configs:
-                  - targets: [\(targets.map { "\"\($0)\"" }.joined(separator: ", "))]
+                  - targets: ["127.0.0.1:\(gatewayPort)"]
+                file_sd_configs:
+                  - files: ["\(senderTargets.path)"]
+                    refresh_interval: 1s
             """
         let configPath = folder.appendingPathComponent("prometheus.yml").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let prometheusPort = FreePort.next()
-        let prometheus = try ServiceProcess(
-            Self.prometheusBinary,
+        let prometheus = try ChildProcess(
+            prometheusBinary,
             ["--config.file=\(configPath)", "--storage.tsdb.path=\(folder.appendingPathComponent("tsdb").path)",
-             "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn"])
+             "--web.listen-address=127.0.0.1:0", "--log.level=info"])
         defer { prometheus.stop() }
-        #expect(FreePort.waitUntilListening(prometheusPort), "\(prometheus.text)")
+        let prometheusPort = try prometheus.reportedPort(after: #"msg="Listening on" address=127.0.0.1:"#)
         #expect(
             try eventually { try number(prometheusPort, #"up{instance="127.0.0.1:\#(gatewayPort)"}"#) == 1 },
             "\(prometheus.text)")
@@ -133,42 +113,39 @@ import Testing
         // After real traffic with broken streams, the gateway's scrape passes promtool's lint.
         let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
         #expect(scrape.contains(#"objstream_rx_broken_streams_total{code="sbr_obj_data_eof"} 2"#))
-        let lint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(scrape.utf8))
+        let lint = try ChildProcess.run(promtool, ["check", "metrics"], stdin: Array(scrape.utf8))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
 
         // A long synthetic send exposing its metrics, scraped while it runs, then stopped with SIGTERM;
         // it lingers so that Prometheus scrapes the stopped termination, until the second SIGTERM.
-        var sender: ServiceProcess?
-        if Self.senderExposesMetrics {
-            let running = try ServiceProcess(
-                TestPaths.objstreamBinary.path,
-                ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
-                 "--metrics-listen", "127.0.0.1:\(senderMetricsPort)", "--linger", "5m"])
-            sender = running
-            #expect(running.line(containing: "objstream send: metrics on 127.0.0.1:\(senderMetricsPort)") != nil, "\(running.text)")
-            var first: Double?
-            #expect(
-                try eventually {
-                    guard let now = try number(prometheusPort, "sum(objstream_tx_bytes_total)"), now > 0 else { return false }
-                    if let first { return now > first }
-                    first = now
-                    return false
-                }, "Prometheus never saw the sender's bytes grow: \(running.text)")
-            running.signal(SIGTERM)
-            #expect(running.line(containing: "sent ") != nil, "\(running.text)")
-            #expect(
-                try eventually {
-                    try number(prometheusPort, #"count_over_time(objstream_tx_terminations_total{reason="stopped"}[1m])"#) ?? 0 >= 2
-                }, "Prometheus never scraped the stopped termination twice: \(running.text)")
-            // The stopped sender's scrape passes promtool's lint too.
-            let senderScrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(senderMetricsPort)/metrics"]).stdout
-            #expect(senderScrape.contains(#"objstream_tx_terminations_total{reason="stopped"} 1"#), "\(senderScrape)")
-            let senderLint = try ChildProcess.run("promtool", ["check", "metrics"], stdin: Array(senderScrape.utf8))
-            #expect(
-                senderLint.status == 0 && senderLint.stdout.isEmpty && senderLint.stderr.isEmpty,
-                "\(senderLint.stdout)\(senderLint.stderr)")
-        }
-        defer { sender?.stop() }
+        let sender = try ChildProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
+             "--metrics-listen", "127.0.0.1:0", "--linger", "5m"])
+        defer { sender.stop() }
+        let senderMetricsPort = try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
+        try Data(#"[{"targets": ["127.0.0.1:\#(senderMetricsPort)"]}]"#.utf8).write(to: senderTargets)
+        var first: Double?
+        #expect(
+            try eventually {
+                guard let now = try number(prometheusPort, "sum(objstream_tx_bytes_total)"), now > 0 else { return false }
+                if let first { return now > first }
+                first = now
+                return false
+            }, "Prometheus never saw the sender's bytes grow: \(sender.text)")
+        sender.signal(SIGTERM)
+        #expect(sender.line(containing: "sent ") != nil, "\(sender.text)")
+        #expect(
+            try eventually {
+                try number(prometheusPort, #"count_over_time(objstream_tx_terminations_total{reason="stopped"}[1m])"#) ?? 0 >= 2
+            }, "Prometheus never scraped the stopped termination twice: \(sender.text)")
+        // The stopped sender's scrape passes promtool's lint too.
+        let senderScrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(senderMetricsPort)/metrics"]).stdout
+        #expect(senderScrape.contains(#"objstream_tx_terminations_total{reason="stopped"} 1"#), "\(senderScrape)")
+        let senderLint = try ChildProcess.run(promtool, ["check", "metrics"], stdin: Array(senderScrape.utf8))
+        #expect(
+            senderLint.status == 0 && senderLint.stdout.isEmpty && senderLint.stderr.isEmpty,
+            "\(senderLint.stdout)\(senderLint.stderr)")
 
         var expressions = try PromQLExpressions.dashboardExpressions()
         expressions += try PromQLExpressions.ruleExpressions()
@@ -180,7 +157,7 @@ import Testing
             #expect(answer.ok, "\(expression.origin): \(concrete): \(answer.error)")
             if !answer.result.isEmpty { filled.insert(expression.origin) }
         }
-        for title in Self.senderExposesMetrics ? Self.senderPanels : [] {
+        for title in Self.senderPanels {
             #expect(filled.contains("dashboard: \(title)"), "panel \(title) returned no data")
         }
         for title in Self.gatewayPanels {
@@ -190,8 +167,7 @@ import Testing
         #expect(receiveRate > 0)
         // The two truncated streams, and the stream of the stopped sender (cut off at any byte).
         #expect(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total{code="sbr_obj_data_eof"})"#) ?? 0 >= 2)
-        let broken: Double = Self.senderExposesMetrics ? 3 : 2
-        #expect(try eventually { try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == broken })
+        #expect(try eventually { try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == 3 })
         #expect(try number(prometheusPort, #"sum(objstream_rx_stored_objects_total)"#) == 2)
 
         // The server loaded the alert rules and evaluates them without error.
@@ -202,7 +178,7 @@ import Testing
             return rules.count == 4 && rules.allSatisfy { $0["health"] as? String == "ok" }
         })
         // The second SIGTERM ends the sender's linger; a stopped send exits 1.
-        if let sender { #expect(sender.stop() == 1, "\(sender.text)") }
+        #expect(sender.stop() == 1, "\(sender.text)")
         #expect(gateway.stop() == 0, "\(gateway.text)")
     }
 }

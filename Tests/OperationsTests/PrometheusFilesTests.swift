@@ -7,7 +7,7 @@ import Testing
     private let root = TestPaths.packageRoot.path
 
     /// Runs the real promtool to completion.
-    private func promtool(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func promtool(_ arguments: [String]) throws -> ChildProcess.Outcome {
         try ChildProcess.run(try RequiredTool.path("promtool", package: "prometheus"), arguments)
     }
 
