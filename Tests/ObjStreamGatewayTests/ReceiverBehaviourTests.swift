@@ -61,7 +61,9 @@ import Glibc
         let hdr = try HeaderCodec.encode(header)
         try slow.sendChunk(ProtoHeader(length: UInt64(hdr.count)).bytes + hdr)
         let piece = [UInt8](repeating: 1, count: 1 << 20)
-        // Non-blocking writes until the socket stays unwritable: the blocked receiver holds the sender back.
+        // Non-blocking writes until the socket is unwritable *after* the receiver blocked: from then
+        // on the connection's thread waits at the gate and reads nothing, so a full socket is the
+        // receiver holding the sender back, however slow or fast the machine is.
         let flags = fcntl(slow.fd, F_GETFL)
         _ = fcntl(slow.fd, F_SETFL, flags | O_NONBLOCK)
         var pending = Array(piece.count.hexLine.utf8) + piece + [13, 10]
@@ -77,8 +79,9 @@ import Glibc
                 }
                 continue
             }
+            let receiverWaits = blocked.load(ordering: .sequentiallyConsistent)
             var poller = pollfd(fd: slow.fd, events: Int16(POLLOUT), revents: 0)
-            stalled = poll(&poller, 1, 500) == 0
+            stalled = poll(&poller, 1, 100) == 0 && receiverWaits
         }
         #expect(stalled, "the sender was never held back")
         #expect(sent < size / 4, "\(sent) bytes went out while the receiver blocked")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ObjStreamTestSupport
 import ObjStreamWire
 import Synchronization
 
@@ -124,13 +125,8 @@ final class RawStreamServer: @unchecked Sendable {
     }
 
     /// Waits until `condition` holds for the requests, polling.
-    func waitFor(timeout: Duration = .seconds(20), _ condition: ([Request]) -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(requests) { return true }
-            usleep(5_000)
-        }
-        return condition(requests)
+    func waitFor(timeout: Duration = .seconds(60), _ condition: ([Request]) -> Bool) -> Bool {
+        eventually(timeout: timeout) { condition(requests) }
     }
 
     private func acceptLoop() {

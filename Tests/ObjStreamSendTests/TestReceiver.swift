@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamTestSupport
 import ObjStreamWire
 
 /// A receiver the sender's tests run against: the raw socket server, or the real
@@ -17,12 +18,7 @@ extension TestReceiver {
     var objects: [RawStreamServer.ReceivedObject] { sessions.flatMap(\.objects) }
 
     /// Polls until `condition` holds for the sessions.
-    func waitFor(timeout: Duration = .seconds(20), _ condition: ([ReceivedSession]) -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(sessions) { return true }
-            usleep(5_000)
-        }
-        return condition(sessions)
+    func waitFor(timeout: Duration = .seconds(60), _ condition: ([ReceivedSession]) -> Bool) -> Bool {
+        eventually(timeout: timeout) { condition(sessions) }
     }
 }

@@ -18,6 +18,12 @@ import Testing
     private let seed: UInt64 = ProcessInfo.processInfo.environment["OBJSTREAM_SOAK_SEED"].flatMap { UInt64($0) }
         ?? UInt64.random(in: 1...UInt64.max)
 
+    /// `objstream_collector_idle_teardowns_total` of a collector's registry.
+    private static func idleTeardowns(_ metrics: MetricsRegistry) -> Double {
+        let line = metrics.render().split(separator: "\n").first { $0.hasPrefix("objstream_collector_idle_teardowns_total ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
     /// The options every soak stream shares: its own collector (100 ms ticks), a private
     /// registry, a 1 s idle teardown and a short queue (so that pauses are idle at once).
     private func baseOptions(collector: StreamCollector) -> StreamOptions {
@@ -35,6 +41,7 @@ import Testing
     /// descriptors, threads and RSS must not grow), one in four to an in-process gateway
     /// that compares every byte with what was sent.
     @Test func steadyTrafficDeliversEveryObjectOnceAndReturnsToBaseline() throws {
+        print("soak: seed \(seed); OBJSTREAM_SOAK_SEED=\(seed) replays this run")
         let gateway = try ServeGateway()
         defer { gateway.stop() }
         let verifiers = EndpointRegistry()
@@ -48,8 +55,14 @@ import Testing
         defer { _ = verifier.stop() }
         let receiverBaseline = try #require(gateway.usage)
         let descriptorBaseline = SenderResources.descriptorCount()
-        let collector = StreamCollector(tick: .milliseconds(100), metrics: MetricsRegistry())
-        defer { collector.stop() }
+        // One collector per kind, each with its own registry: a pause waits until its kind's two
+        // streams were torn down idle, as its collector counts.
+        var collectors: [StreamKind: (collector: StreamCollector, metrics: MetricsRegistry)] = [:]
+        for kind in StreamKind.allCases {
+            let metrics = MetricsRegistry()
+            collectors[kind] = (StreamCollector(tick: .milliseconds(100), metrics: metrics), metrics)
+        }
+        defer { for entry in collectors.values { entry.collector.stop() } }
         let terminations = Atomic(0)
         let sendErrors = Atomic(0)
         var ledgers: [StreamKind: CompletionLedger] = [:]
@@ -57,7 +70,7 @@ import Testing
         var twinLedgers: [StreamKind: CompletionLedger] = [:]
         var twins: [StreamKind: ObjStream] = [:]
         for kind in StreamKind.allCases {
-            var options = kind.options(baseOptions(collector: collector))
+            var options = kind.options(baseOptions(collector: collectors[kind]!.collector))
             options.terminationCallback = { _, _ in terminations.add(1, ordering: .relaxed) }
             ledgers[kind] = CompletionLedger()
             options.sentCallback = ledgers[kind]!.callback
@@ -71,6 +84,7 @@ import Testing
         let allStreams = Array(streams.values) + Array(twins.values)
         let sessionIDs = Set(allStreams.map(\.sessionID))
         let (ledgersByKind, streamsByKind, twinLedgersByKind, twinsByKind, seed) = (ledgers, streams, twinLedgers, twins, seed)
+        let collectorsByKind = collectors
 
         let start = ContinuousClock.now
         let deadline = start + settings.steady
@@ -79,9 +93,19 @@ import Testing
             var rng = SplitMix64(seed: seed &+ kind.number)
             var nextPause = ContinuousClock.now + pauseEvery * Double.random(in: 0.5...1, using: &rng)
             var index = 0
-            while ContinuousClock.now < deadline {
-                if ContinuousClock.now >= nextPause, ContinuousClock.now + SoakSettings.pause < deadline {
-                    TrafficThreads.sleep(until: ContinuousClock.now + SoakSettings.pause)
+            var paused = false
+            var sentSincePause = 0
+            // At least one pause per kind, however slow the machine, and then four objects (one of
+            // them to the twin), so that both streams open a second request: the loop goes on
+            // past the deadline until then.
+            while ContinuousClock.now < deadline || !paused || sentSincePause < 4 {
+                let now = ContinuousClock.now
+                if (now >= nextPause && now < deadline) || (!paused && now >= deadline) {
+                    // The pause lasts until both streams of the kind were torn down idle.
+                    let teardowns = Self.idleTeardowns(collectorsByKind[kind]!.metrics)
+                    _ = eventually(timeout: .seconds(30)) { Self.idleTeardowns(collectorsByKind[kind]!.metrics) >= teardowns + 2 }
+                    paused = true
+                    sentSincePause = 0
                     nextPause = ContinuousClock.now + pauseEvery * Double.random(in: 0.5...1.5, using: &rng)
                     continue
                 }
@@ -94,6 +118,7 @@ import Testing
                     sendErrors.add(1, ordering: .relaxed)
                 }
                 index += 1
+                sentSincePause += 1
             }
         }
         TrafficThreads.sleep(until: start + settings.steady / 4)
@@ -168,6 +193,7 @@ import Testing
     /// complete exactly once (delivered or failed), every stream must terminate, call its
     /// termination callback once if it failed and never otherwise, and leave no thread.
     @Test func killedAndRestartedGatewayLeavesNoObjectUncompletedOrCompletedTwice() throws {
+        print("soak: seed \(seed); OBJSTREAM_SOAK_SEED=\(seed) replays this run")
         let gateway = try ServeGateway()
         defer { gateway.stop() }
         let descriptorBaseline = SenderResources.descriptorCount()
