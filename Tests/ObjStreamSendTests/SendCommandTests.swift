@@ -51,14 +51,34 @@ import Testing
         #expect(Set(gateway.sessions.map(\.sessionID)).count == 3)
     }
 
-    @Test func failuresAreListedAndTheExitStatusIsOne() throws {
+    @Test func aStreamRefusedWith404ExitsOneNamingTheStatus() throws {
         let gateway = try LoopbackGateway(names: ["other"])
         defer { gateway.kill() }
         let result = try run(["http://127.0.0.1:\(gateway.gateway.port)/v1/objstream/nope", "--synthetic", "5", "--size", "1KiB"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("failed: stream nope["))
         #expect(result.stderr.contains("404"))
-        #expect(result.stdout.contains(", 1 failed"))
+        // Issue 9 (confirmed delivery): objects of a refused stream were not received, so none
+        // counts as sent. Until it lands they count as written to the socket: a known issue.
+        withKnownIssue("issue 9: objects written to a stream that the receiver refused count as sent") {
+            #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in "), "\(result.stdout)")
+            #expect(result.stdout.contains(", 6 failed"), "\(result.stdout)")
+        }
+    }
+
+    @Test func theSummaryNamesTwentyFailuresAndCountsTheRestByCode() throws {
+        let refusing = try LoopbackSocket(.refusing)
+        defer { refusing.close() }
+        let result = try run(["http://127.0.0.1:\(refusing.port)/v1/objstream/x", "--synthetic", "50", "--size", "1"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        let named = lines.filter { $0.hasPrefix("failed: ") }
+        #expect(named.count == 20, "\(result.stderr)")
+        #expect(named.first?.hasPrefix("failed: synthetic/0: connect_failed: ") == true, "\(result.stderr)")
+        #expect(named.allSatisfy { $0.contains("127.0.0.1:\(refusing.port)") })
+        // 50 objects and the stream itself: 51 failures, 31 of them counted.
+        #expect(lines.last == "... and 31 more failed: connect_failed 31", "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in ") && result.stdout.hasSuffix(", 51 failed\n"), "\(result.stdout)")
     }
 
     @Test func usageErrorsExitWithTwoAndSayWhatIsWrong() throws {

@@ -112,7 +112,6 @@ import Glibc
     @Test(arguments: [
         (["--metrics-listen", "nowhere"], "--metrics-listen 'nowhere' is not ADDR:PORT"),
         (["--metrics-listen", "127.0.0.1:70000"], "--metrics-listen '127.0.0.1:70000' is not ADDR:PORT"),
-        (["--metrics-listen", "[::1]:0"], "--metrics-listen [::1]:0: bad_address"),
         (["--linger", "5 minutes"], "--linger '5 minutes' is not a duration"),
         (["--linger"], "--linger needs a value"),
     ])
@@ -122,6 +121,22 @@ import Glibc
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("objstream send: \(message)"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+
+    /// IPv6 listen addresses are issue 10's: until it lands the sender refuses them with
+    /// `bad_address`, a known issue; the test then fails and so asks to be made plain.
+    @Test func metricsListenServesAnIPv6LoopbackAddress() throws {
+        let (gateway, gatewayPort) = try startGateway()
+        defer { gateway.stop() }
+        let sender = try ChildProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1",
+             "--metrics-listen", "[::1]:0"])
+        let outcome = try sender.wait()
+        withKnownIssue("issue 10: --metrics-listen does not take IPv6 addresses yet") {
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("objstream send: metrics on [::1]:"), "\(outcome.stderr)")
+        }
     }
 
     @Test func sendUsageDocumentsMetricsListenAndLinger() throws {
