@@ -66,26 +66,14 @@ final class RawStreamServer: @unchecked Sendable {
             addr.sin6_family = sa_family_t(AF_INET6)
             addr.sin6_addr = in6addr_loopback
             addr.sin6_port = port.bigEndian
-            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            rc = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
-                    guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
-                    return getsockname(fd, p, &len)
-                }
-            }
+            rc = Self.bindAndListen(fd, &addr)
             bound = UInt16(bigEndian: addr.sin6_port)
         } else {
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             addr.sin_port = port.bigEndian
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            rc = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
-                    guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
-                    return getsockname(fd, p, &len)
-                }
-            }
+            rc = Self.bindAndListen(fd, &addr)
             bound = UInt16(bigEndian: addr.sin_port)
         }
         guard rc == 0 else {
@@ -121,6 +109,19 @@ final class RawStreamServer: @unchecked Sendable {
             var lin = linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
             shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    /// Binds `fd` to `address`, listens, and reads back the bound address (its port).
+    ///
+    /// The corresponding C functions are `bind`, `listen` and `getsockname`.
+    private static func bindAndListen<Address>(_ fd: Int32, _ address: inout Address) -> Int32 {
+        var len = socklen_t(MemoryLayout<Address>.size)
+        return withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                guard bind(fd, p, len) == 0, listen(fd, 128) == 0 else { return -1 }
+                return getsockname(fd, p, &len)
+            }
         }
     }
 

@@ -15,6 +15,14 @@ import Glibc
         return (gateway, try gateway.reportedPort(after: "objstream: listening on 127.0.0.1:"))
     }
 
+    /// `objstream send` of synthetic 4 KiB objects with its metrics on a port of its own choosing.
+    private func startSender(to port: UInt16, objects: Int, linger: String) throws -> ChildProcess {
+        try ChildProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(port)/v1/objstream/default", "--synthetic", "\(objects)", "--size", "4KiB",
+             "--metrics-listen", "127.0.0.1:0", "--linger", linger])
+    }
+
     /// The sender's `metrics on HOST:PORT` port.
     private func metricsPort(_ sender: ChildProcess) throws -> UInt16 {
         try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
@@ -39,10 +47,7 @@ import Glibc
         defer { gateway.stop() }
         let count = 300
         let size = 4096
-        let sender = try ChildProcess(
-            TestPaths.objstreamBinary.path,
-            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "\(count)", "--size", "4KiB",
-             "--metrics-listen", "127.0.0.1:0", "--linger", "2s"])
+        let sender = try startSender(to: gatewayPort, objects: count, linger: "2s")
         defer { sender.stop() }
         let port = try metricsPort(sender)
         #expect(port != 0)
@@ -84,10 +89,7 @@ import Glibc
         // full the sender is blocked mid-stream with objects queued, however fast it is.
         let receiver = try LoopbackSocket(.holding)
         defer { receiver.close() }
-        let sender = try ChildProcess(
-            TestPaths.objstreamBinary.path,
-            ["send", "http://127.0.0.1:\(receiver.port)/v1/objstream/default", "--synthetic", "100000000", "--size", "4KiB",
-             "--metrics-listen", "127.0.0.1:0", "--linger", "60s"])
+        let sender = try startSender(to: receiver.port, objects: 100_000_000, linger: "60s")
         defer { sender.stop() }
         let port = try metricsPort(sender)
         #expect(try eventually { (value("objstream_tx_bytes_total", in: try scrape(port).body) ?? 0) > 0 })
