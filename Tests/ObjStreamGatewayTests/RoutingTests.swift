@@ -164,11 +164,11 @@ import Testing
         #expect(health.status == 200)
         #expect(health.body == #"{"status":"ok"}"# + "\n")
         _ = try harness.put("sink", try probeBody())
-        let out = try ChildProcess.run("curl", ["-sS", "-D", "/dev/stdout", "\(base)/metrics"])
-        #expect(out.stdout.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
-        #expect(out.stdout.contains("objstream_rx_objects_total{endpoint=\"sink\"} 1"))
-        #expect(out.stdout.contains("objstream_rx_sessions_active{endpoint=\"sink\"} 0"))
-        #expect(out.stdout.contains("objstream_rx_broken_streams_total{code=\"sbr_hdr_checksum\"} 0"))
+        let out = try Curl.run(["-D", "/dev/stdout", "\(base)/metrics"])
+        #expect(out.body.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"))
+        #expect(out.body.contains("objstream_rx_objects_total{endpoint=\"sink\"} 1"))
+        #expect(out.body.contains("objstream_rx_sessions_active{endpoint=\"sink\"} 0"))
+        #expect(out.body.contains("objstream_rx_broken_streams_total{code=\"sbr_hdr_checksum\"} 0"))
     }
 
     @Test func endpointRegistryReportsDuplicateAndAlreadyRemoved() throws {

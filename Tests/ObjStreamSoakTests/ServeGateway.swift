@@ -68,10 +68,8 @@ final class ServeGateway: Sendable {
     /// - Returns: Sample values by series (`name{labels}`).
     /// - Throws: ``Failure`` when curl fails.
     func scrape() throws -> [String: Double] {
-        let result = try ChildProcess.run("curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(port)/metrics"])
-        guard result.status == 0 else { throw Failure(description: "curl /metrics: \(result.status) \(result.stderr)") }
         var samples: [String: Double] = [:]
-        for line in result.stdout.split(separator: "\n") where !line.hasPrefix("#") {
+        for line in try Curl.scrape(port).split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
             samples[String(line[..<space])] = value
         }

@@ -78,7 +78,7 @@ enum MetricCatalog {
         guard sender.line(containing: "sent 1 objects") != nil else {
             throw YAMLDocuments.Failure(message: "objstream send did not finish its one object: \(sender.text)")
         }
-        return Scrapes(gateway: try scrape(gatewayPort), sender: try scrape(senderPort))
+        return Scrapes(gateway: try Curl.scrape(gatewayPort), sender: try Curl.scrape(senderPort))
     }
 
     /// The port number that a process printed right after `marker`.
@@ -87,12 +87,5 @@ enum MetricCatalog {
             let port = UInt16(line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? "")
         else { throw YAMLDocuments.Failure(message: "no '\(marker)PORT' line: \(process.text)") }
         return port
-    }
-
-    /// `GET /metrics` with real curl.
-    private static func scrape(_ port: UInt16) throws -> String {
-        let result = try ChildProcess.run("curl", ["-sS", "--fail", "http://127.0.0.1:\(port)/metrics"])
-        guard result.status == 0 else { throw YAMLDocuments.Failure(message: "curl :\(port)/metrics: \(result.stderr)") }
-        return result.stdout
     }
 }

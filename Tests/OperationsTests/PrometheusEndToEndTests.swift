@@ -19,10 +19,9 @@ import Testing
 
     /// Runs one instant query; returns the `data.result` array, or the error Prometheus gave.
     private func query(_ port: UInt16, _ expr: String) throws -> (ok: Bool, result: [[String: Any]], error: String) {
-        let out = try ChildProcess.run(
-            "curl", ["-sS", "-G", "--data-urlencode", "query=\(expr)", "http://127.0.0.1:\(port)/api/v1/query"])
-        guard let json = try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] else {
-            return (false, [], "no JSON answer: \(out.stdout)\(out.stderr)")
+        let out = try Curl.run(["-G", "--data-urlencode", "query=\(expr)", "http://127.0.0.1:\(port)/api/v1/query"])
+        guard let json = try? JSONSerialization.jsonObject(with: Data(out.body.utf8)) as? [String: Any] else {
+            return (false, [], "no JSON answer: \(out.body)\(out.stderr)")
         }
         let result = YAMLDocuments.value(json, ["data", "result"]) as? [[String: Any]] ?? []
         return (json["status"] as? String == "success", result, json["error"] as? String ?? "")
@@ -101,7 +100,7 @@ import Testing
                 ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "50", "--size", "16KiB"])
             #expect(send.status == 0, "\(send.stdout)\(send.stderr)")
             // What the gateway itself reports now (a broken object's received bytes count too).
-            let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
+            let scrape = try Curl.scrape(gatewayPort)
             let expected = scrape.split(separator: "\n").filter { $0.hasPrefix("objstream_rx_bytes_total{") }
                 .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
             #expect(expected >= Double(wave * (6 * size + 50 * 16 * 1024)))
@@ -111,7 +110,7 @@ import Testing
         }
 
         // After real traffic with broken streams, the gateway's scrape passes promtool's lint.
-        let scrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(gatewayPort)/metrics"]).stdout
+        let scrape = try Curl.scrape(gatewayPort)
         #expect(scrape.contains(#"objstream_rx_broken_streams_total{code="sbr_obj_data_eof"} 2"#))
         let lint = try ChildProcess.run(promtool, ["check", "metrics"], stdin: Array(scrape.utf8))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
@@ -140,7 +139,7 @@ import Testing
                 try number(prometheusPort, #"count_over_time(objstream_tx_terminations_total{reason="stopped"}[1m])"#) ?? 0 >= 2
             }, "Prometheus never scraped the stopped termination twice: \(sender.text)")
         // The stopped sender's scrape passes promtool's lint too.
-        let senderScrape = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(senderMetricsPort)/metrics"]).stdout
+        let senderScrape = try Curl.scrape(senderMetricsPort)
         #expect(senderScrape.contains(#"objstream_tx_terminations_total{reason="stopped"} 1"#), "\(senderScrape)")
         let senderLint = try ChildProcess.run(promtool, ["check", "metrics"], stdin: Array(senderScrape.utf8))
         #expect(
@@ -172,8 +171,8 @@ import Testing
 
         // The server loaded the alert rules and evaluates them without error.
         #expect(try eventually {
-            let out = try ChildProcess.run("curl", ["-sS", "http://127.0.0.1:\(prometheusPort)/api/v1/rules"])
-            let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] ?? [:]
+            let out = try Curl.run(["http://127.0.0.1:\(prometheusPort)/api/v1/rules"])
+            let json = try JSONSerialization.jsonObject(with: Data(out.body.utf8)) as? [String: Any] ?? [:]
             let rules = (YAMLDocuments.value(json, ["data", "groups", 0, "rules"]) as? [[String: Any]]) ?? []
             return rules.count == 4 && rules.allSatisfy { $0["health"] as? String == "ok" }
         })

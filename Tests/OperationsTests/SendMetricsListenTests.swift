@@ -28,12 +28,10 @@ import Glibc
         try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
     }
 
-    /// `GET /metrics` with curl: the status and the body.
+    /// `GET` with curl: the status and the body.
     private func scrape(_ port: UInt16, path: String = "/metrics") throws -> (status: String, body: String) {
-        let out = try ChildProcess.run("curl", ["-sS", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
-        var lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = lines.popLast().map(String.init) ?? ""
-        return (status, lines.joined(separator: "\n"))
+        let result = try Curl.run(["http://127.0.0.1:\(port)\(path)"])
+        return ("\(result.status)", result.body)
     }
 
     /// The value of the one sample `series` (name with its labels, exactly as exposed) in a scrape.
@@ -78,8 +76,8 @@ import Glibc
         // The linger ends on its own: exit 0, the endpoint is gone.
         let status = sender.waitForExit(timeout: .seconds(20))
         #expect(status == 0, "\(sender.text)")
-        let gone = try ChildProcess.run("curl", ["-sS", "-o", "/dev/null", "http://127.0.0.1:\(port)/metrics"])
-        #expect(gone.status == 7, "curl should fail to connect: \(gone.stderr)")
+        let gone = try Curl.run(["-o", "/dev/null", "http://127.0.0.1:\(port)/metrics"])
+        #expect(gone.exitStatus == 7, "curl should fail to connect: \(gone.stderr)")
     }
 
     @Test func sigtermStopsTheStreamsAndTheStoppedTerminationStaysScrapableUntilASecondSignal()
