@@ -1,3 +1,5 @@
+import ObjStreamTestSupport
+
 /// The bytes every soak object is cut from: 8 MiB of pseudo-random bytes (incompressible)
 /// followed by 4 MiB of repeated text (compressible), built once and shared.
 final class PayloadPool: Sendable {

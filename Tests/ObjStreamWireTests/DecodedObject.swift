@@ -18,28 +18,18 @@ struct DecodedStream {
         var out = DecodedStream()
         var current: DecodedObject?
         let decoder = try BodyDecoder(compressed: compressed)
-        try body.withUnsafeBytes { all in
-            var start = 0
-            var i = 0
-            while start < all.count {
-                let n = min(chunkSizes[i % chunkSizes.count], all.count - start)
-                i += 1
-                let chunk = UnsafeRawBufferPointer(rebasing: all[start..<(start + n)])
-                start += n
-                try decoder.feed(chunk) { event in
-                    switch event {
-                    case .header(let h):
-                        precondition(current == nil, "header inside an object")
-                        current = DecodedObject(header: h, data: [])
-                    case .data(let bytes):
-                        current!.data += bytes
-                    case .objectEnd:
-                        out.objects.append(current!)
-                        current = nil
-                    case .marker(let op):
-                        out.markers.append(op)
-                    }
-                }
+        try decoder.feed(body, chunkSizes: chunkSizes) { event in
+            switch event {
+            case .header(let h):
+                precondition(current == nil, "header inside an object")
+                current = DecodedObject(header: h, data: [])
+            case .data(let bytes):
+                current!.data += bytes
+            case .objectEnd:
+                out.objects.append(current!)
+                current = nil
+            case .marker(let op):
+                out.markers.append(op)
             }
         }
         try decoder.finish()
@@ -47,15 +37,31 @@ struct DecodedStream {
     }
 }
 
-/// A small deterministic random generator (SplitMix64), so failures reproduce from a seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+extension BodyDecoder {
+    /// Feeds a whole body in chunks of the given sizes, cycled: how tests play a connection
+    /// that delivers the body in arbitrary pieces.
+    /// - Parameters:
+    ///   - body: The body.
+    ///   - chunkSizes: The sizes of the pieces, used in turn.
+    ///   - handle: Called for each event.
+    func feed<E: Error>(
+        _ body: [UInt8], chunkSizes: [Int], _ handle: (StreamDecoder.Event) throws(E) -> Void
+    ) throws(BodyDecodingError<E>) {
+        let failure = body.withUnsafeBytes { all -> BodyDecodingError<E>? in
+            var start = 0
+            var i = 0
+            while start < all.count {
+                let n = min(chunkSizes[i % chunkSizes.count], all.count - start)
+                i += 1
+                do throws(BodyDecodingError<E>) {
+                    try feed(UnsafeRawBufferPointer(rebasing: all[start..<(start + n)]), handle)
+                } catch {
+                    return error
+                }
+                start += n
+            }
+            return nil
+        }
+        if let failure { throw failure }
     }
 }

@@ -21,27 +21,18 @@ import Testing
         var size: Int64 = 0
         var received: Int64 = 0
         do {
-            try body.withUnsafeBytes { all in
-                var start = 0
-                var i = 0
-                while start < all.count {
-                    let n = min(chunks[i % chunks.count], all.count - start)
-                    i += 1
-                    try decoder.feed(UnsafeRawBufferPointer(rebasing: all[start..<(start + n)])) { event in
-                        switch event {
-                        case .header(let h):
-                            size = h.attributes.size
-                            received = 0
-                        case .data(let d):
-                            received += Int64(d.count)
-                            precondition(size < 0 || received <= size, "data past the object's size")
-                        case .objectEnd:
-                            precondition(size < 0 || received == size, "object ended short")
-                            objects += 1
-                        case .marker: break
-                        }
-                    }
-                    start += n
+            try decoder.feed(body, chunkSizes: chunks) { event in
+                switch event {
+                case .header(let h):
+                    size = h.attributes.size
+                    received = 0
+                case .data(let d):
+                    received += Int64(d.count)
+                    precondition(size < 0 || received <= size, "data past the object's size")
+                case .objectEnd:
+                    precondition(size < 0 || received == size, "object ended short")
+                    objects += 1
+                case .marker: break
                 }
             }
             try decoder.finish()

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamTestSupport
 import ObjStreamWire
 import Testing
 
