@@ -107,7 +107,7 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
             #expect(seen, "the receiver never saw the bytes before the reset")
             client.reset()
         }
-        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(20)))
+        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(60)))
         let ends = recorder.ends
         #expect(ends.count == 1)
         #expect(ends.first??.code.description == broken.code, "\(ends)")
@@ -144,7 +144,7 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
         }
         #expect(cut, "the gateway took \(sent) bytes after the break")
         #expect(sent < 64 << 20)
-        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(20)))
+        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(60)))
         #expect(recorder.ends.map { $0?.code.description } == ["sbr_hdr_checksum"])
         #expect(harness.counter("objstream_rx_broken_streams_total", "code=\"sbr_hdr_checksum\"") == 1)
     }

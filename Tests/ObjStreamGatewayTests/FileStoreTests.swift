@@ -82,7 +82,7 @@ import Testing
         try client.sendChunk(probe.bytes + (try frame(header)) + [UInt8](repeating: 9, count: 500))
         #expect(eventually { files().contains { $0.hasSuffix(".tmp") } })
         client.reset()
-        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(20)))
+        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(60)))
         #expect(files() == ["ais/@global/bk/whole"])
         #expect(harness.counter("objstream_rx_broken_streams_total", "code=\"sbr_obj_data_size\"") == 1)
     }

@@ -29,7 +29,7 @@ import Glibc
         #expect((1000..<50_000).contains(session?.dataBytes ?? 0))
         #expect(session?.ends.count == 1)
         #expect(harness.counter("objstream_rx_broken_streams_total", "code=\"handler\"") == 1)
-        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(20)))
+        #expect(harness.gateway.waitUntilIdle(timeout: .seconds(60)))
         #expect(harness.ended.first?.result == "handler")
         #expect(try harness.put("picky", []).status == 200)
     }

@@ -69,7 +69,7 @@ import Glibc
         for i in 1...1000 { statuses[try session(i), default: 0] += 1 }
         #expect(statuses == [200: 1000])
         var now = openDescriptorsAndThreads(of: serve)
-        let settled = eventually(timeout: .seconds(30)) {
+        let settled = eventually {
             now = openDescriptorsAndThreads(of: serve)
             return now.fds == baseline.fds && now.threads == baseline.threads
         }

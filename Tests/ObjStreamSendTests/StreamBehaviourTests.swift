@@ -62,7 +62,7 @@ import Testing
             })
         let log = CompletionLog()
         for i in 0..<5 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 1, count: i), context: i, callback: log.callback)) }
-        #expect(server.waitFor(timeout: .seconds(5)) { $0.count == 1 && $0[0].complete })
+        #expect(server.waitFor(timeout: .seconds(60)) { $0.count == 1 && $0[0].complete })
         #expect(stream.requestCount == 1)
         for i in 5..<10 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 2, count: i), context: i, callback: log.callback)) }
         stream.fin()
@@ -139,7 +139,7 @@ import Testing
         #expect(eventually { collector.streamCount == 1 })
         try running.send(.bytes(ObjectHeader(objectName: "y"), [1]))
         collector.stop()
-        #expect(running.waitUntilCompleted(timeout: .seconds(5)))
+        #expect(running.waitUntilCompleted(timeout: .seconds(60)))
         #expect(running.terminationReason?.name == "stopped")
         #expect(collector.streamCount == 0)
     }

@@ -258,7 +258,7 @@ import Testing
         let streams = log.all
         for stream in streams where !stream.isTerminated { stream.fin() }
         for stream in streams {
-            #expect(stream.waitUntilCompleted(timeout: .seconds(30)), "\(stream) did not complete")
+            #expect(stream.waitUntilCompleted(timeout: .seconds(120)), "\(stream) did not complete")
         }
         let elapsed = start.duration(to: .now)
         #expect(restartErrors.isEmpty, "\(restartErrors)")

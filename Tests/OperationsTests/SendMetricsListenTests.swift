@@ -74,7 +74,7 @@ import Glibc
         #expect(value(#"objstream_rx_bytes_total{endpoint="default"}"#, in: received.body) == Double(count * size))
 
         // The linger ends on its own: exit 0, the endpoint is gone.
-        let status = sender.waitForExit(timeout: .seconds(20))
+        let status = sender.waitForExit(timeout: .seconds(60))
         #expect(status == 0, "\(sender.text)")
         let gone = try Curl.run(["-o", "/dev/null", "http://127.0.0.1:\(port)/metrics"])
         #expect(gone.exitStatus == 7, "curl should fail to connect: \(gone.stderr)")
