@@ -61,10 +61,22 @@ import Testing
                 $0.compressed = compressed
             })
         let log = CompletionLog()
-        for i in 0..<5 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 1, count: i), context: i, callback: log.callback)) }
+        // Each batch's first object holds the sender thread (a gate) until the whole batch is
+        // queued: no idle gap inside a batch, however the threads are scheduled.
+        func sendBatch(_ range: Range<Int>, byte: UInt8) throws {
+            let gate = GateSource(bytes: [byte])
+            try stream.send(OutgoingObject(
+                header: ObjectHeader(objectName: "a\(range.lowerBound)", attributes: ObjectAttributes(size: 1)),
+                source: gate, context: range.lowerBound, callback: log.callback))
+            for i in range.dropFirst() {
+                try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: byte, count: i), context: i, callback: log.callback))
+            }
+            gate.open.store(true, ordering: .releasing)
+        }
+        try sendBatch(0..<5, byte: 1)
         #expect(server.waitFor(timeout: .seconds(60)) { $0.count == 1 && $0[0].complete })
         #expect(stream.requestCount == 1)
-        for i in 5..<10 { try stream.send(.bytes(ObjectHeader(objectName: "a\(i)"), [UInt8](repeating: 2, count: i), context: i, callback: log.callback)) }
+        try sendBatch(5..<10, byte: 2)
         stream.fin()
         #expect(server.waitFor { $0.count == 2 && $0.allSatisfy(\.complete) })
         let requests = server.sessions
