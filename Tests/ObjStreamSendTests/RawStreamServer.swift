@@ -137,6 +137,9 @@ final class RawStreamServer: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
+            // Not inherited by the processes that other tests start meanwhile (accept4 is not
+            // visible from Swift; the listening socket is close-on-exec already).
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let id: Int? = state.withLock { s in
                 if s.closed { return nil }
                 s.fds.append(fd)
