@@ -47,21 +47,19 @@ public struct Bucket: Hashable, Sendable, CustomStringConvertible {
         self.init(name: String(rest), provider: provider, namespace: namespace)
     }
 
-    /// The provider of each URI scheme (both the short scheme and the provider's own name).
-    private static let providers = [
-        "ais": "ais", "s3": "aws", "aws": "aws", "gs": "gcp", "gcp": "gcp", "az": "azure", "azure": "azure",
-        "oc": "oci", "oci": "oci", "ht": "ht",
+    /// The known providers and the URI scheme each is written with: the one table behind
+    /// ``scheme(ofProvider:)`` and ``init(parsing:)``.
+    private static let schemes: [(provider: String, scheme: String)] = [
+        ("ais", "ais"), ("aws", "s3"), ("gcp", "gs"), ("azure", "az"), ("oci", "oc"), ("ht", "ht"),
     ]
+
+    /// The provider of each URI scheme, taken by its scheme and by the provider's own name.
+    private static let providers: [String: String] = Dictionary(
+        schemes.flatMap { [($0.scheme, $0.provider), ($0.provider, $0.provider)] }, uniquingKeysWith: { first, _ in first })
 
     /// The URL scheme a provider is written with (`aws` is `s3`, `gcp` is `gs`, ...).
     public static func scheme(ofProvider provider: String) -> String {
-        switch provider {
-        case "aws": "s3"
-        case "gcp": "gs"
-        case "azure": "az"
-        case "oci": "oc"
-        default: provider
-        }
+        schemes.first { $0.provider == provider }?.scheme ?? provider
     }
 
     /// `scheme://name`, or `scheme://@uuid#ns/name` outside the global namespace.
