@@ -1,4 +1,5 @@
 import ObjStreamReceive
+import ObjStreamWire
 
 /// What one stream session did, for the per-session log line.
 public struct SessionSummary: Sendable, CustomStringConvertible {
@@ -33,8 +34,7 @@ public struct SessionSummary: Sendable, CustomStringConvertible {
 
     /// One line: `session sender=... sid=... endpoint=... objects=... bytes=... duration=...s result=...`.
     public var description: String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        let ms = (seconds * 1000).rounded() / 1000
+        let ms = (duration.seconds * 1000).rounded() / 1000
         var line = "session sender=\(info.senderID.isEmpty ? "-" : info.senderID) sid=\(info.sessionID)"
         line += " endpoint=\(info.trname) remote=\(info.remoteAddress) objects=\(objects)"
         line += " control=\(controlObjects) bytes=\(bytes) duration=\(ms)s result=\(result)"

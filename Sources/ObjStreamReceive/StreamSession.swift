@@ -178,8 +178,7 @@ public final class StreamSession {
         self.outcome = outcome
         series.sessionsActive.decrement()
         let elapsed = ContinuousClock.now - started
-        metrics.sessionDuration.observe(
-            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        metrics.sessionDuration.observe(elapsed.seconds)
         switch outcome {
         case .clean:
             receiver.end(error: nil)

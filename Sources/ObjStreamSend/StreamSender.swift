@@ -364,7 +364,7 @@ final class StreamSender: @unchecked Sendable {
 extension Duration {
     /// Seconds with one decimal, like `10.2s`.
     var secondsText: String {
-        let tenths = Int((Double(components.seconds) + Double(components.attoseconds) / 1e18) * 10)
+        let tenths = Int(seconds * 10)
         return "\(tenths / 10).\(tenths % 10)s"
     }
 }

@@ -58,11 +58,3 @@ enum DecoderBenchmark {
             headersPerSecond: Double(objects) / seconds)
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-}
