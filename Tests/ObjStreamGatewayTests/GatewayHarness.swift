@@ -2,6 +2,7 @@ import Foundation
 import ObjStreamGateway
 import ObjStreamMetrics
 import ObjStreamReceive
+import ObjStreamTestSupport
 import Synchronization
 
 /// A real gateway on `127.0.0.1` with an ephemeral port, its own metrics registry and a
@@ -27,11 +28,7 @@ final class GatewayHarness: Sendable {
 
     /// The value of a counter series in the rendered metrics (0 when absent).
     func counter(_ name: String, _ labels: String = "") -> Double {
-        let key = labels.isEmpty ? name : "\(name){\(labels)}"
-        for line in metrics.render().split(separator: "\n") where line.hasPrefix(key + " ") {
-            return Double(line.dropFirst(key.count + 1)) ?? -1
-        }
-        return 0
+        ExpositionText.value(of: labels.isEmpty ? name : "\(name){\(labels)}", in: metrics.render()) ?? 0
     }
 
     /// Sends one request with a complete chunked body and reads the response.

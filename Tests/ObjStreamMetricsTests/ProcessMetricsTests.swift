@@ -5,10 +5,8 @@ import Testing
 
 /// `process_*` from `/proc`, and `promtool check metrics` on the rendered text.
 @Suite struct ProcessMetricsTests {
-    /// The value of the one sample line starting with `series + " "`.
-    private func value(_ text: String, _ series: String) -> Double? {
-        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
-    }
+    /// The value of one series in a rendering.
+    private func value(_ text: String, _ series: String) -> Double? { ExpositionText.value(of: series, in: text) }
 
     @Test func processFamiliesReportThisProcessFromProc() throws {
         let registry = MetricsRegistry()

@@ -96,8 +96,7 @@ import Testing
 
     /// `objstream_tx_retries_total` of a registry.
     private static func retries(in metrics: MetricsRegistry) -> Double {
-        let line = metrics.render().split(separator: "\n").first { $0.hasPrefix("objstream_tx_retries_total ") }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        ExpositionText.value(of: "objstream_tx_retries_total", in: metrics.render()) ?? 0
     }
 
     @Test func receiverProcessKilledMidStreamCompletesEveryObjectOnceAndLeavesNoThread() throws {

@@ -25,6 +25,4 @@ struct SoakSettings: Sendable {
     var restarts: Int { max(3, Int((chaos / restartInterval).rounded(.down)) - 1) }
     /// The sender's idle teardown: short, so that the pauses of phase 1 end requests.
     static let idleTeardown: Duration = .seconds(1)
-    /// A pause of a traffic thread: longer than the idle teardown plus a tick.
-    static let pause: Duration = .seconds(2)
 }

@@ -20,8 +20,7 @@ import Testing
 
     /// `objstream_collector_idle_teardowns_total` of a collector's registry.
     private static func idleTeardowns(_ metrics: MetricsRegistry) -> Double {
-        let line = metrics.render().split(separator: "\n").first { $0.hasPrefix("objstream_collector_idle_teardowns_total ") }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        ExpositionText.value(of: "objstream_collector_idle_teardowns_total", in: metrics.render()) ?? 0
     }
 
     /// The options every soak stream shares: its own collector (100 ms ticks), a private

@@ -24,6 +24,10 @@ public final class ChildProcess: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with the process's output so far.
         public var description: String
+
+        /// Creates a failure.
+        /// - Parameter description: What went wrong.
+        public init(description: String) { self.description = description }
     }
 
     private let process: Process
@@ -75,9 +79,6 @@ public final class ChildProcess: Sendable {
 
     /// The process id.
     public var pid: Int32 { process.processIdentifier }
-
-    /// Whether the process still runs.
-    public var isRunning: Bool { process.isRunning }
 
     /// Standard output so far.
     public var stdout: String { output.text }

@@ -69,23 +69,4 @@ public final class LoopbackSocket: Sendable {
     }
 
     deinit { close() }
-
-    /// Whether something accepts connections on `127.0.0.1:port` right now.
-    ///
-    /// The corresponding C function is `connect`.
-    /// - Parameter port: The port.
-    /// - Returns: Whether a connection succeeded.
-    public static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }

@@ -68,24 +68,16 @@ enum MetricCatalog {
         let binary = TestPaths.objstreamBinary.path
         let gateway = try ChildProcess(binary, ["serve", "--listen", "127.0.0.1:0"])
         defer { gateway.stop() }
-        let gatewayPort = try port(of: gateway, after: "listening on 127.0.0.1:")
+        let gatewayPort = try gateway.reportedPort(after: "objstream: listening on 127.0.0.1:")
         let sender = try ChildProcess(
             binary,
             ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1KiB",
              "--metrics-listen", "127.0.0.1:0", "--linger", "120s"])
         defer { sender.stop() }
-        let senderPort = try port(of: sender, after: "metrics on 127.0.0.1:")
+        let senderPort = try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
         guard sender.line(containing: "sent 1 objects") != nil else {
-            throw YAMLDocuments.Failure(message: "objstream send did not finish its one object: \(sender.text)")
+            throw ChildProcess.Failure(description: "objstream send did not finish its one object: \(sender.text)")
         }
         return Scrapes(gateway: try Curl.scrape(gatewayPort), sender: try Curl.scrape(senderPort))
-    }
-
-    /// The port number that a process printed right after `marker`.
-    private static func port(of process: ChildProcess, after marker: String) throws -> UInt16 {
-        guard let line = process.line(containing: marker),
-            let port = UInt16(line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? "")
-        else { throw YAMLDocuments.Failure(message: "no '\(marker)PORT' line: \(process.text)") }
-        return port
     }
 }

@@ -35,10 +35,7 @@ import Glibc
     }
 
     /// The value of the one sample `series` (name with its labels, exactly as exposed) in a scrape.
-    private func value(_ series: String, in scrape: String) -> Double? {
-        scrape.split(separator: "\n").first { $0.hasPrefix(series + " ") }
-            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
-    }
+    private func value(_ series: String, in scrape: String) -> Double? { ExpositionText.value(of: series, in: scrape) }
 
     @Test func lingeringSenderExposesTxBytesEqualToTheBytesItSentAndTheGatewayReceived() throws {
         let (gateway, gatewayPort) = try startGateway()
