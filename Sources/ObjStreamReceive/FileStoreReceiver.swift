@@ -36,9 +36,8 @@ final class FileStoreReceiver: ObjectReceiver {
         switch StorePath.segments(for: header) {
         case .success(let s): segments = s
         case .failure(let refusal):
-            series.refusedObjects.increment()
             log("objstream: \(session): refused object \(header.bucket) \(quoted(header.objectName)): \(refusal)")
-            return
+            throw ObjectRefusal(code: .badName, message: "\(header.bucket) \(quoted(header.objectName)): \(refusal)")
         }
         let folder = ([root] + segments.dropLast()).joined(separator: "/")
         if folder != lastFolder {

@@ -5,6 +5,7 @@ public struct ReceiveError: Error, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
             case objectTooLarge = "object_too_large"
             case store = "store"
+            case storeFull = "store_full"
         }
 
         private let wrapped: Wrapped
@@ -14,6 +15,9 @@ public struct ReceiveError: Error, Sendable, CustomStringConvertible {
         public static let objectTooLarge = Code(.objectTooLarge)
         /// The file store could not create, write or rename a file.
         public static let store = Code(.store)
+        /// The store's filesystem is out of space (`ENOSPC`, `EDQUOT`): every later object
+        /// would fail too, so the stream ends (`507`).
+        public static let storeFull = Code(.storeFull)
 
         public var description: String { wrapped.rawValue }
     }

@@ -48,6 +48,27 @@ public final class StreamSession {
     public private(set) var bytes: Int64 = 0
     /// How the session ended; nil while it is open.
     public private(set) var outcome: Outcome?
+    /// The data objects the receiver refused, in stream order (at most ``refusedLimit``
+    /// listed; ``refusedCount`` counts them all).
+    public private(set) var refused: [RefusedObject] = []
+    /// How many data objects the receiver refused.
+    public private(set) var refusedCount = 0
+    /// Data bytes of the refused objects.
+    public private(set) var refusedBytes: Int64 = 0
+    /// How many refusals ``refused`` lists at most (the receipt's bound).
+    public static let refusedLimit = 10_000
+
+    /// One refused object, for the receipt.
+    public struct RefusedObject: Sendable {
+        /// The object's place among the request's data objects, from 0.
+        public var index: Int
+        /// The object's bucket.
+        public var bucket: Bucket
+        /// The object's name.
+        public var objectName: String
+        /// The refusal.
+        public var refusal: ObjectRefusal
+    }
 
     private let decoder: BodyDecoder
     private let receiver: any ObjectReceiver
@@ -55,6 +76,9 @@ public final class StreamSession {
     private let metrics: ReceiveMetrics
     private var currentIsControl = false
     private var currentBytes: Int64 = 0
+    /// Whether the receiver refused the current object: it gets no more calls for it.
+    private var currentRefused = false
+    private var currentHeader: ObjectHeader?
 
     /// Opens a session: makes the decoder, then the endpoint's receiver.
     /// - Parameters:
@@ -129,9 +153,15 @@ public final class StreamSession {
         if let outcome { return outcome }
         do {
             try decoder.finish()
-            end(.clean)
         } catch {
             end(.broken(error))
+            return outcome!
+        }
+        do {
+            try receiver.commit()
+            end(.clean)
+        } catch {
+            end(.handler(error, reported: decoder.failure("receiver failed to commit (\(error))")))
         }
         return outcome!
     }
@@ -154,23 +184,54 @@ public final class StreamSession {
                 bytes += Int64(data.count)
                 series.bytes.increment(by: UInt64(data.count))
             }
-            try receiver.receive(data: data)
+            if currentRefused { return }
+            do {
+                try receiver.receive(data: data)
+            } catch let refusal as ObjectRefusal {
+                refuse(refusal)
+            }
         case .header(let header):
             currentIsControl = header.isControl
             currentBytes = 0
-            try receiver.receive(header: header)
+            currentRefused = false
+            // Kept for the receipt, should the receiver refuse the object.
+            currentHeader = header
+            do {
+                try receiver.receive(header: header)
+            } catch let refusal as ObjectRefusal {
+                refuse(refusal)
+            }
         case .objectEnd:
+            if !currentRefused {
+                do {
+                    try receiver.endObject()
+                } catch let refusal as ObjectRefusal {
+                    refuse(refusal)
+                }
+            }
             if currentIsControl {
                 controlObjects += 1
                 series.controlObjects.increment()
             } else {
+                if currentRefused { refusedBytes += currentBytes }
                 objects += 1
                 series.objects.increment()
                 metrics.objectSize.observe(Double(currentBytes))
             }
-            try receiver.endObject()
         case .marker:
             break
+        }
+    }
+
+    /// Records a refusal of the current object.
+    private func refuse(_ refusal: ObjectRefusal) {
+        currentRefused = true
+        guard !currentIsControl else { return }
+        refusedCount += 1
+        series.refusedObjects.increment()
+        if refused.count < Self.refusedLimit, let header = currentHeader {
+            refused.append(
+                RefusedObject(index: objects, bucket: header.bucket, objectName: header.objectName, refusal: refusal))
         }
     }
 
