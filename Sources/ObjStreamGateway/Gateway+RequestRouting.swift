@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import ObjStreamMetrics
 import ObjStreamReceive
+import ObjStreamWire
 
 /// Routing of requests, on libmicrohttpd's connection threads: stream sessions on
 /// ``Gateway/streamPath``, `/metrics`, `/healthz`, and what is answered to anything else.
@@ -35,11 +36,10 @@ extension Gateway {
         }
         switch request.kind {
         case .drain:
-            return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
+            // Nothing was taken: a sender in confirmed mode learns that none of its objects arrived.
+            return respondReceipt(connection, DeliveryReceipt(objects: 0, bytes: 0))
         case .stream(let session):
-            if case .clean = session.finish() {
-                return respond(connection, route: .objstream, status: 200, body: "", contentType: "text/plain")
-            }
+            if case .clean = session.finish() { return respondReceipt(connection, session.receipt) }
             return respondFailure(connection, session)
         }
     }

@@ -1,12 +1,29 @@
 import CMicroHTTPD
 import ObjStreamReceive
+import ObjStreamWire
 
 /// The gateway's responses, each counted in `objstream_http_requests_total` by route and status.
 extension Gateway {
-    /// Answers a stream that did not end clean: `400` with the session's error code.
+    /// Answers a stream that did not end clean: `400` with the session's error code (`507`
+    /// `store_full` when the store ran out of space), and how many objects it took before.
     func respondFailure(_ connection: OpaquePointer, _ session: StreamSession) -> MHD_Result {
         let outcome = session.outcome ?? .clean
-        return respondError(connection, .objstream, 400, outcome.code ?? "handler", outcome.message)
+        var status: UInt32 = 400
+        var code = outcome.code ?? ReceiveMetrics.handlerCode
+        if case .handler(let error as ReceiveError, _) = outcome, error.code == .storeFull {
+            status = 507
+            code = error.code.description
+        }
+        let taken = session.receipt
+        return respond(
+            connection, route: .objstream, status: status,
+            body: JSONBody.error(code: code, message: outcome.message, objects: taken.objects, bytes: taken.bytes),
+            contentType: "application/json")
+    }
+
+    /// Answers a stream read to its end with its receipt (`200`).
+    func respondReceipt(_ connection: OpaquePointer, _ receipt: DeliveryReceipt) -> MHD_Result {
+        respond(connection, route: .objstream, status: 200, body: JSONBody.receipt(receipt), contentType: "application/json")
     }
 
     /// Answers with a one-line JSON error body.

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamWire
 
 /// The one-line JSON bodies of the gateway's responses.
 enum JSONBody {
@@ -6,6 +7,8 @@ enum JSONBody {
     private struct ErrorFields: Encodable {
         var code: String
         var error: String
+        var objects: Int?
+        var bytes: Int64?
     }
 
     /// `{"code":"...","error":"..."}`.
@@ -13,10 +16,21 @@ enum JSONBody {
     ///   - code: The error code.
     ///   - message: What went wrong.
     /// - Returns: The body, newline-terminated.
-    static func error(code: String, message: String) -> String {
+    ///   - objects: For a stream, the data objects taken before the failure.
+    ///   - bytes: For a stream, their bytes.
+    static func error(code: String, message: String, objects: Int? = nil, bytes: Int64? = nil) -> String {
+        line(ErrorFields(code: code, error: message, objects: objects, bytes: bytes))
+    }
+
+    /// A stream's receipt, `{"bytes":B,"objects":N,"refused":[...]}`.
+    /// - Parameter receipt: What the session took and refused.
+    /// - Returns: The body, newline-terminated.
+    static func receipt(_ receipt: DeliveryReceipt) -> String { line(receipt) }
+
+    private static func line(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(ErrorFields(code: code, error: message)) else { return "{}\n" }
+        guard let data = try? encoder.encode(value) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

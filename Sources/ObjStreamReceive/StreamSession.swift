@@ -53,8 +53,8 @@ public final class StreamSession {
     public private(set) var refused: [RefusedObject] = []
     /// How many data objects the receiver refused.
     public private(set) var refusedCount = 0
-    /// Data bytes of the refused objects.
-    public private(set) var refusedBytes: Int64 = 0
+    /// Data bytes of the complete data objects the receiver took (not refused).
+    public private(set) var takenBytes: Int64 = 0
     /// How many refusals ``refused`` lists at most (the receipt's bound).
     public static let refusedLimit = 10_000
 
@@ -213,7 +213,7 @@ public final class StreamSession {
                 controlObjects += 1
                 series.controlObjects.increment()
             } else {
-                if currentRefused { refusedBytes += currentBytes }
+                if !currentRefused { takenBytes += currentBytes }
                 objects += 1
                 series.objects.increment()
                 metrics.objectSize.observe(Double(currentBytes))
@@ -250,5 +250,19 @@ public final class StreamSession {
             metrics.brokenStreams(ReceiveMetrics.handlerCode).increment()
             receiver.end(error: reported)
         }
+    }
+}
+
+extension StreamSession {
+    /// What the session took and refused so far, as the gateway answers it.
+    public var receipt: DeliveryReceipt {
+        DeliveryReceipt(
+            objects: objects - refusedCount, bytes: takenBytes,
+            refused: refused.map {
+                DeliveryReceipt.Refused(
+                    index: $0.index, object: $0.objectName, bucket: $0.bucket.description, code: $0.refusal.code.description,
+                    error: $0.refusal.message)
+            },
+            refusedUnlisted: refusedCount > refused.count ? refusedCount - refused.count : nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamWire
 
 /// The receiver's answer to a stream request: status, headers and body.
 public struct HTTPResponse: Sendable {
@@ -22,7 +23,26 @@ public struct HTTPResponse: Sendable {
     private struct ErrorBody: Decodable {
         var message: String?
         var error: String?
+        var code: String?
     }
+
+    /// The `code` string of a JSON error body (objstream's), else nil.
+    public var code: String? { try? JSONDecoder().decode(ErrorBody.self, from: Data(body)).code }
+
+    /// The receipt in the body: nil for an empty body (a receiver that sends none, as the
+    /// reference's), else the decoded ``DeliveryReceipt``.
+    /// - Throws: ``SendError`` (``SendError/Code/badResponse``) for a body that is not a receipt.
+    func receipt() throws(SendError) -> DeliveryReceipt? {
+        if body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) { return nil }
+        do {
+            return try JSONDecoder().decode(DeliveryReceipt.self, from: Data(body))
+        } catch {
+            throw SendError(code: .badResponse, message: "the receipt is not valid: \(message)", cause: error)
+        }
+    }
+
+    /// The count of objects taken that an error body carries, if it does.
+    var objectsTaken: Int? { try? JSONDecoder().decode(DeliveryReceipt.self, from: Data(body)).objects }
 
     /// The receiver's message: the `message`/`error` string of a JSON body, else the body as text.
     public var message: String {

@@ -69,6 +69,16 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         options.collector?.add(self)
     }
 
+    /// Checks what ``init(url:destinationID:options:)`` checks, making nothing.
+    /// - Parameters:
+    ///   - url: The destination.
+    ///   - options: Per-stream settings.
+    /// - Throws: ``SendError`` for an invalid URL or options.
+    public static func validate(url: String, options: StreamOptions) throws(SendError) {
+        try options.validate()
+        _ = try EndpointURL(url)
+    }
+
     /// The stream's id: endpoint name and session id (`ID()`).
     public var id: (endpointName: String, sessionID: Int64) { (endpointName, sessionID) }
 

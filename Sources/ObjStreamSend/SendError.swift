@@ -20,6 +20,8 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
             case invalidURL = "invalid_url"
             case invalidOptions = "invalid_options"
             case compression
+            case refused
+            case receiptMismatch = "receipt_mismatch"
         }
 
         private let wrapped: Wrapped
@@ -57,6 +59,12 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
         public static let invalidOptions = Code(.invalidOptions)
         /// liblz4 failed to compress.
         public static let compression = Code(.compression)
+        /// The receiver took the request but refused this object; ``SendError/receiverCode``
+        /// says why (`checksum_mismatch`, `bad_name`, `io_error`, ...).
+        public static let refused = Code(.refused)
+        /// The receiver's receipt does not account for every object of the request: none of
+        /// them counts as delivered.
+        public static let receiptMismatch = Code(.receiptMismatch)
 
         public var description: String { wrapped.rawValue }
     }
@@ -69,6 +77,12 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
     public var status: Int
     /// The underlying error, if any.
     public var cause: (any Error & Sendable)?
+    /// The receiver's own code: of a refused object, or of an error response's JSON body.
+    public var receiverCode: String?
+    /// Whether none of the object's bytes left the sender: it was still queued when its
+    /// stream terminated (with this error, caused by other objects), so sending it again
+    /// cannot make a duplicate.
+    public var unsent = false
 
     /// Creates a send error.
     /// - Parameters:
@@ -76,12 +90,39 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
     ///   - message: A human-readable explanation.
     ///   - status: The HTTP status for ``Code/httpStatus``.
     ///   - cause: The underlying error.
-    public init(code: Code, message: String, status: Int = 0, cause: (any Error & Sendable)? = nil) {
+    ///   - receiverCode: The receiver's own code.
+    public init(
+        code: Code, message: String, status: Int = 0, cause: (any Error & Sendable)? = nil, receiverCode: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.status = status
         self.cause = cause
+        self.receiverCode = receiverCode
     }
 
     public var description: String { "\(code): \(message)" }
+}
+
+extension SendError {
+    /// Whether sending the object again, on a new request, can succeed: network and
+    /// connection failures, responses that were lost or unreadable, a broken stream (`400`),
+    /// a receiver's temporary trouble (`408`, `429`, `5xx` other than `501`, `505`, `507`),
+    /// and a refusal for an I/O error. Not: a refusal of the object itself (its name, its
+    /// checksum), a source that failed, an unknown endpoint, a stop.
+    public var isRetryable: Bool {
+        switch code {
+        case .network, .connectFailed, .badResponse, .receiptMismatch:
+            return true
+        case .httpStatus:
+            return status == 400 || status == 408 || status == 429 || (500...599).contains(status)
+                && ![501, 505, 507].contains(status)
+        case .refused:
+            return receiverCode == "io_error"
+        case .terminated:
+            return unsent
+        default:
+            return false
+        }
+    }
 }

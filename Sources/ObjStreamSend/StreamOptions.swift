@@ -36,6 +36,9 @@ public struct StreamOptions: Sendable {
     public var idleTeardown: Duration = .seconds(4)
     /// How long to wait for the receiver's response after the body ended.
     public var responseTimeout: Duration = .seconds(30)
+    /// Confirmed delivery: objects complete when the receiver's answer says it has them,
+    /// not when they are written. nil (the default, as the reference): complete when written.
+    public var confirmation: DeliveryConfirmation?
     /// The callback of objects that have none of their own (`SentCB`).
     public var sentCallback: SentCallback?
     /// Called once per abnormal termination, not for `stop()` (`TermedCB`).
@@ -69,5 +72,9 @@ public struct StreamOptions: Sendable {
         if chunkSize < 512 || chunkSize > 64 << 20 { throw fail("chunk size \(chunkSize) must be 512 B..64 MiB") }
         if idleTeardown <= .zero { throw fail("idle teardown \(idleTeardown) must be positive") }
         if connectTimeout <= .zero { throw fail("connect timeout \(connectTimeout) must be positive") }
+        if let confirmation {
+            if confirmation.maxBytes < 1 { throw fail("confirmation bytes \(confirmation.maxBytes) must be at least 1") }
+            if confirmation.maxDelay <= .zero { throw fail("confirmation delay \(confirmation.maxDelay) must be positive") }
+        }
     }
 }

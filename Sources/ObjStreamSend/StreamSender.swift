@@ -11,7 +11,11 @@ final class StreamSender: @unchecked Sendable {
     private let writer: ChunkedBodyWriter
     /// Objects whose bytes are in the writer's buffer, not yet on the wire.
     private var pending: [OutgoingObject] = []
+    /// In confirmed mode: the objects of the open request, written, waiting for the receiver's answer.
+    private var unconfirmed: [OutgoingObject] = []
+    private let confirmation: DeliveryConfirmation?
     private var requestOpen = false
+    private var requestStarted = ContinuousClock.now
 
     init(stream: ObjStream) {
         self.stream = stream
@@ -20,6 +24,7 @@ final class StreamSender: @unchecked Sendable {
         let lz4 = options.compressed
             ? try! LZ4FrameEncoder(blockSize: options.lz4Block, contentChecksum: options.lz4ContentChecksum) : nil
         self.writer = ChunkedBodyWriter(chunkSize: options.chunkSize, lz4: lz4)
+        self.confirmation = options.confirmation
         pending.reserveCapacity(256)
     }
 
@@ -32,9 +37,14 @@ final class StreamSender: @unchecked Sendable {
             batch.removeAll(keepingCapacity: true)
             var open = queue.take(into: &batch, wait: false)
             if open, batch.isEmpty {
-                // The queue ran dry: what is buffered goes out now, then wait for more.
+                // The queue ran dry: what is buffered goes out now (in confirmed mode the request
+                // ends and its objects are confirmed), then wait for more.
                 do {
-                    try flush()
+                    if confirmation == nil {
+                        try flush()
+                    } else if requestOpen {
+                        try endRequest()
+                    }
                 } catch {
                     return terminate(error, current: nil, unsent: [])
                 }
@@ -97,8 +107,18 @@ final class StreamSender: @unchecked Sendable {
                 : try sendData(source, size: Int(size), name: header.objectName)
         }
         try writer.endObject()
-        pending.append(object)
-        if writer.chunksWritten != chunksBefore {
+        let chunkWent = writer.chunksWritten != chunksBefore
+        if confirmation != nil {
+            // The object waits for the receiver's answer without its source: a window of many
+            // small files holds no open files.
+            var written = object
+            written.source?.close()
+            written.source = nil
+            unconfirmed.append(written)
+        } else {
+            pending.append(object)
+        }
+        if confirmation == nil, chunkWent {
             // A chunk went out while this object was written: everything before it is on the
             // wire, and this object too unless some of its bytes are still buffered.
             let last = writer.hasBufferedBytes ? pending.removeLast() : nil
@@ -115,6 +135,12 @@ final class StreamSender: @unchecked Sendable {
             stream.counters.requestBytes.add(dataBytes, ordering: .relaxed)
             stream.metrics.objects.increment()
             stream.metrics.bytes.increment(by: UInt64(dataBytes))
+        }
+        if let confirmation,
+            writer.offset >= confirmation.maxBytes
+                || (chunkWent && requestStarted.duration(to: .now) >= confirmation.maxDelay)
+        {
+            try endRequest()
         }
     }
 
@@ -244,6 +270,7 @@ final class StreamSender: @unchecked Sendable {
         }
         try writer.begin(head: Array(head.utf8), connection: connection)
         requestOpen = true
+        requestStarted = .now
         stream.counters.requestOpen.store(true, ordering: .relaxed)
         stream.counters.requests.add(1, ordering: .relaxed)
         stream.counters.requestObjects.store(0, ordering: .relaxed)
@@ -287,7 +314,8 @@ final class StreamSender: @unchecked Sendable {
         }
     }
 
-    /// Ends the request body at a frame boundary, completes what it held, and reads the response.
+    /// Ends the request body at a frame boundary and reads the response; completes the
+    /// request's objects when written, or in confirmed mode by the receiver's answer.
     private func endRequest() throws(SendError) {
         try writer.finish()
         stream.completions.add(pending, error: nil)
@@ -296,19 +324,87 @@ final class StreamSender: @unchecked Sendable {
         requestOpen = false
         stream.counters.requestOpen.store(false, ordering: .relaxed)
         writer.detach()
-        guard let connection else { return }
+        guard let connection else {
+            // A dry run: nothing to confirm.
+            completeUnconfirmed(upTo: unconfirmed.count, error: nil)
+            return
+        }
         defer { closeConnection(connection) }
         let response = try connection.readResponse(timeout: options.responseTimeout)
-        if !(200..<300).contains(response.status) {
+        guard (200..<300).contains(response.status) else {
+            // What the receiver took before it failed (its error body says how many) is delivered.
+            if let taken = response.objectsTaken { completeUnconfirmed(upTo: prefix(holding: taken), error: nil) }
             throw statusError(response)
         }
+        if confirmation != nil { try settle(by: response) }
+    }
+
+    /// Completes the confirmed request's objects by the receiver's answer: an empty body
+    /// delivers all, a receipt delivers all but those it lists as refused.
+    /// - Throws: ``SendError/Code/receiptMismatch`` (nothing delivered) when the receipt does not
+    ///   account for every data object, ``SendError/Code/badResponse`` when it is not a receipt.
+    private func settle(by response: HTTPResponse) throws(SendError) {
+        guard let receipt = try response.receipt() else {
+            return completeUnconfirmed(upTo: unconfirmed.count, error: nil)
+        }
+        let dataObjects = unconfirmed.count { !$0.header.isControl }
+        guard receipt.accountedObjects == dataObjects, receipt.refusedUnlisted == nil else {
+            throw SendError(
+                code: .receiptMismatch,
+                message: "stream \(stream): \(stream.url.address) accounts for \(receipt.accountedObjects) of the "
+                    + "request's \(dataObjects) objects (\(receipt.objects) taken, \(receipt.refused.count) refused)")
+        }
+        if receipt.refused.isEmpty { return completeUnconfirmed(upTo: unconfirmed.count, error: nil) }
+        var done = 0
+        for refusal in receipt.refused {
+            let at = prefix(holding: refusal.index)
+            guard at < unconfirmed.count, unconfirmed[at].header.objectName == refusal.object else {
+                throw SendError(
+                    code: .receiptMismatch,
+                    message: "stream \(stream): \(stream.url.address) refused object #\(refusal.index) "
+                        + "'\(refusal.object)', which is not that object of the request")
+            }
+            if at > done { stream.completions.add(Array(unconfirmed[done..<at]), error: nil) }
+            let name = unconfirmed[at].header.objectName
+            let error = SendError(
+                code: .refused,
+                message: "stream \(stream): \(stream.url.address) refused \(refusal.bucket) \(name): "
+                    + "\(refusal.code): \(refusal.error)",
+                receiverCode: refusal.code)
+            stream.completions.add([unconfirmed[at]], error: error)
+            done = at + 1
+        }
+        completeUnconfirmed(upTo: unconfirmed.count, error: nil, from: done)
+    }
+
+    /// The count of unconfirmed objects up to (not including) the data object at `dataIndex`:
+    /// control objects count where they stand.
+    private func prefix(holding dataIndex: Int) -> Int {
+        var seen = 0
+        for (i, object) in unconfirmed.enumerated() where !object.header.isControl {
+            if seen == dataIndex { return i }
+            seen += 1
+        }
+        return unconfirmed.count
+    }
+
+    /// Completes `unconfirmed[from..<end]` and drops `unconfirmed[..<end]`.
+    private func completeUnconfirmed(upTo end: Int, error: SendError?, from start: Int = 0) {
+        guard end > 0 else { return }
+        if start == 0 && end == unconfirmed.count {
+            stream.completions.add(unconfirmed, error: error)
+            unconfirmed.removeAll(keepingCapacity: true)
+            return
+        }
+        if end > start { stream.completions.add(Array(unconfirmed[start..<end]), error: error) }
+        unconfirmed.removeFirst(end)
     }
 
     private func statusError(_ response: HTTPResponse) -> SendError {
         SendError(
             code: .httpStatus,
             message: "stream \(stream): \(stream.url.address) answered \(response.status) \(response.reason): \(response.message)",
-            status: response.status)
+            status: response.status, receiverCode: response.code)
     }
 
     private func closeConnection(_ connection: SocketConnection) {
@@ -348,14 +444,20 @@ final class StreamSender: @unchecked Sendable {
         writer.detach()
         requestOpen = false
         stream.counters.requestOpen.store(false, ordering: .relaxed)
-        var failed = pending
+        // Unconfirmed objects were written before anything pending (only one of the two is used).
+        var failed = unconfirmed + pending
+        unconfirmed.removeAll()
         pending.removeAll()
         if let current { failed.append(current) }
-        for case .object(let o) in unsent { failed.append(o) }
+        var neverSent: [OutgoingObject] = []
+        for case .object(let o) in unsent { neverSent.append(o) }
         let left = stream.queue.close(reason)
-        let refusal = SendError(code: .terminated, message: "stream \(stream) terminated (\(reason))")
-        stream.completions.add(failed, error: error ?? refusal)
-        stream.completions.add(left, error: error ?? refusal)
+        let failure = error ?? SendError(code: .terminated, message: "stream \(stream) terminated (\(reason))")
+        var untouched = failure
+        untouched.unsent = true
+        stream.completions.add(failed, error: failure)
+        stream.completions.add(neverSent, error: untouched)
+        stream.completions.add(left, error: untouched)
         stream.didTerminate(reason)
         stream.completions.finish()
     }

@@ -29,6 +29,18 @@ struct SendArguments {
     var metricsListen: ListenAddress?
     /// `--linger`.
     var linger = Duration.zero
+    /// Confirmed delivery (off with `--no-confirm`).
+    var confirm = true
+    /// `--confirm-bytes`: frame bytes per confirmed request.
+    var confirmBytes: Int?
+    /// `--confirm-delay`: time per confirmed request.
+    var confirmDelay: Duration?
+    /// `--retries`: how many times a failed object goes again.
+    var retries = 3
+    /// `--report`: where the JSON report goes.
+    var reportPath: String?
+    /// `--response-timeout`.
+    var responseTimeout: Duration?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -58,6 +70,24 @@ struct SendArguments {
                 linger = try cursor.value(for: argument, parsedBy: DurationFormat.parse) {
                     "--linger '\($0)' is not a duration (like 15s)"
                 }
+            case "--no-confirm": confirm = false
+            case "--confirm-bytes":
+                confirmBytes = try cursor.value(for: argument, parsedBy: { Self.within(ByteSize.parse($0), 1...Int.max) }) {
+                    "--confirm-bytes '\($0)' is not a size of at least 1B (like 64MiB)"
+                }
+            case "--confirm-delay":
+                confirmDelay = try cursor.value(for: argument, parsedBy: Self.positiveDuration) {
+                    "--confirm-delay '\($0)' is not a positive duration (like 1s)"
+                }
+            case "--response-timeout":
+                responseTimeout = try cursor.value(for: argument, parsedBy: Self.positiveDuration) {
+                    "--response-timeout '\($0)' is not a positive duration (like 30s)"
+                }
+            case "--retries":
+                retries = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 0...1000) }) {
+                    "--retries '\($0)' must be 0..1000"
+                }
+            case "--report": reportPath = try cursor.value(for: argument)
             case "--synthetic":
                 synthetic = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 0...Int.max) }) {
                     "--synthetic '\($0)' must be a count >= 0"
@@ -96,6 +126,11 @@ struct SendArguments {
     /// - Returns: The number, or nil when it is missing or outside the range.
     private static func within(_ value: Int?, _ range: ClosedRange<Int>) -> Int? {
         value.flatMap { range.contains($0) ? $0 : nil }
+    }
+
+    /// A duration above zero.
+    private static func positiveDuration(_ text: String) -> Duration? {
+        DurationFormat.parse(text).flatMap { $0 > .zero ? $0 : nil }
     }
 
     /// The URL with `/v1/objstream/default` when it has no path.

@@ -27,8 +27,18 @@ enum SendCommand: Subcommand {
           --linger DURATION
                          after the send (and its summary), keep the metrics endpoint up this
                          long for a final scrape, like 15s (default 0)
-        Prints a progress line on a terminal and always a final summary; exits 1 when any
-        object or stream failed (the first 20 named, the rest counted by error code), 2 for
+          --no-confirm   complete objects when written to the socket, as the reference does;
+                         by default each request ends after --confirm-bytes (default 64MiB)
+                         or --confirm-delay (default 1s) or when the queue runs dry, and its
+                         objects count as sent only when the receiver's answer says so
+          --retries N    send objects that failed for a reason that may pass (network, broken
+                         stream, receiver trouble) again, up to N times (default 3), with backoff
+          --report FILE  write {"delivered":N,"failed":[{"object","error","message"}]} to FILE
+          --response-timeout DURATION
+                         how long to wait for the receiver's answer to a request (default 30s)
+        Prints a progress line on a terminal and always a final summary ("sent" counts the
+        objects the receiver confirmed, or with --no-confirm wrote to the socket); exits 1
+        when any object failed (the first 20 named, the rest counted by error code), 2 for
         a usage error. SIGINT or SIGTERM stops the streams (queued objects fail) and then
         lingers; a second signal during the linger ends it, a second one before exits at once.
         """
@@ -59,6 +69,13 @@ enum SendCommand: Subcommand {
         if let pdu = parsed.pdu { options.pduSize = pdu }
         if parsed.compress { options.compressed = true }
         options.senderID = parsed.sender
+        if parsed.confirm {
+            var confirmation = DeliveryConfirmation()
+            if let bytes = parsed.confirmBytes { confirmation.maxBytes = Int64(bytes) }
+            if let delay = parsed.confirmDelay { confirmation.maxDelay = delay }
+            options.confirmation = confirmation
+        }
+        if let timeout = parsed.responseTimeout { options.responseTimeout = timeout }
 
         // Synthetic items are made as they are sent: a count of 100 million costs no memory up front.
         let items: LazyMapCollection<Range<Int>, SendItem>
@@ -108,28 +125,22 @@ enum SendCommand: Subcommand {
         }
         defer { listener?.stop() }
         let progress = SendProgress()
-        var options = options
-        options.sentCallback = { header, _, error in
-            if let error {
-                progress.failures.record(header.objectName, error)
-            } else {
-                progress.delivered(size: header.attributes.size)
-            }
-        }
-        let streams: [ObjStream]
+        let run = SendRun(
+            url: arguments.url, options: options, streamCount: arguments.streamCount, retries: arguments.retries,
+            keepsFailures: arguments.reportPath != nil, progress: progress)
         do {
-            streams = try (0..<arguments.streamCount).map { _ in try ObjStream(url: arguments.url, options: options) }
+            try run.validate()
         } catch {
             StandardError.write("objstream send: \(error)\n")
             return 2
         }
-        let signals = StopSignals { for stream in streams { stream.stop() } }
+        let signals = StopSignals { run.stop() }
         let started = ContinuousClock.now
         let reporter = ProgressReporter(progress, totalBytes: total, itemCount: items.count, started: started)
         let syntheticSize = arguments.syntheticSize ?? 0
         let payload = syntheticSize > 0 ? PayloadSeed.bytes(syntheticSize) : []
-        for (n, item) in items.enumerated() {
-            if !signals.isSending { break }
+        run.run(count: items.count, isSending: { signals.isSending }) { index in
+            let item = items[index]
             let header = ObjectHeader(
                 senderID: options.senderID, bucket: arguments.bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
@@ -137,26 +148,28 @@ enum SendCommand: Subcommand {
             if item.size == 0 {
                 source = nil
             } else if let path = item.path {
-                do {
+                do throws(SendError) {
                     source = try FileSource(path: path)
                 } catch {
-                    progress.failures.record(item.name, error)
-                    continue
+                    run.fail(item.name, error)
+                    return nil
                 }
             } else {
                 source = BytesSource(payload)
             }
-            // A refused object is completed (and its failure recorded) by the callback.
-            try? streams[n % streams.count].send(OutgoingObject(header: header, source: source))
+            return OutgoingObject(header: header, source: source, context: index)
         }
-        for stream in streams { stream.fin() }
         reporter.stop()
-        for stream in streams {
-            if let error = stream.terminationReason?.error { progress.failures.record("stream \(stream)", error) }
-        }
         reporter.clear()
         let summary = SendSummary(progress, elapsed: started.duration(to: .now))
         summary.write()  // the summary is out before the linger
+        if let path = arguments.reportPath {
+            let report = SendReport(delivered: progress.objects.load(ordering: .relaxed), failures: run.failures)
+            if let problem = report.write(to: path) {
+                StandardError.write("objstream send: --report \(path): \(problem)\n")
+                return 1
+            }
+        }
         let interrupted = signals.beginLinger()
         if listener != nil && arguments.linger > .zero { signals.linger(for: arguments.linger) }
         return summary.failed == 0 && !interrupted ? 0 : 1

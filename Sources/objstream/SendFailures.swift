@@ -14,9 +14,13 @@ final class SendFailures: Sendable {
     }
 
     private let state = Mutex(State())
+    private let prefix: String
 
     /// Creates an empty record.
-    init() {}
+    /// - Parameter prefix: What each line starts with (`failed`).
+    init(prefix: String = "failed") {
+        self.prefix = prefix
+    }
 
     /// Records one failure.
     /// - Parameters:
@@ -36,15 +40,15 @@ final class SendFailures: Sendable {
     /// How many failures were recorded.
     var count: Int { state.withLock { $0.count } }
 
-    /// The lines for standard error: `failed: SUBJECT: ERROR` for the first ``namedLimit`` failures,
-    /// then `... and N more failed: CODE n, CODE n` with the codes sorted by name.
+    /// The lines for standard error: `PREFIX: SUBJECT: ERROR` for the first ``namedLimit`` failures,
+    /// then `... and N more PREFIX: CODE n, CODE n` with the codes sorted by name.
     var lines: [String] {
         state.withLock { state in
-            var lines = state.named.map { "failed: \($0)" }
+            var lines = state.named.map { "\(prefix): \($0)" }
             let more = state.count - state.named.count
             if more > 0 {
                 let counts = state.countsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-                lines.append("... and \(more) more failed: " + counts.joined(separator: ", "))
+                lines.append("... and \(more) more \(prefix): " + counts.joined(separator: ", "))
             }
             return lines
         }

@@ -7,8 +7,10 @@ final class SendProgress: Sendable {
     let objects = Atomic(0)
     /// Bytes of the delivered objects.
     let bytes = Atomic(0)
-    /// Objects and streams that failed.
+    /// Objects that failed for good.
     let failures = SendFailures()
+    /// Streams that ended with an error (their objects were retried or failed).
+    let streamErrors = SendFailures(prefix: "stream failed")
 
     /// Creates counters at zero.
     init() {}

@@ -6,7 +6,7 @@ struct SendSummary {
     var failureLines: [String]
     /// The summary line: `sent N objects, B bytes in T s (R MB/s), F failed`.
     var line: String
-    /// How many objects and streams failed.
+    /// How many objects failed.
     var failed: Int
 
     /// Sums up a send.
@@ -14,7 +14,7 @@ struct SendSummary {
     ///   - progress: The counters at the end.
     ///   - elapsed: How long the send took.
     init(_ progress: SendProgress, elapsed: Duration) {
-        failureLines = progress.failures.lines
+        failureLines = progress.streamErrors.lines + progress.failures.lines
         failed = progress.failures.count
         let seconds = elapsed.seconds
         let bytes = progress.bytes.load(ordering: .relaxed)

@@ -31,7 +31,7 @@ import Testing
             + " | curl -sS -X PUT --data-binary @- -w '%{http_code}' \(base)/v1/objstream/probe"
         let result = try ChildProcess.run("/bin/sh", ["-c", pipeline])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "200")
+        #expect(result.stdout == #"{"bytes":0,"objects":1,"refused":[]}"# + "\n200")
         let sessions = recorder.recorded
         #expect(sessions.count == 1)
         let objects = sessions.first?.objects ?? []

@@ -42,6 +42,8 @@ final class RawStreamServer: @unchecked Sendable {
     private let recordBody: Bool
     private let digests: Bool
     let answerStatus: Int
+    /// The body of a `200` answer (empty, as the reference's receiver sends).
+    let answerBody: String
 
     /// Starts listening on a loopback port.
     /// - Parameters:
@@ -49,9 +51,12 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - recordBody: Whether to keep the chunk-decoded body bytes.
     ///   - digests: Whether to hash each object's data.
     ///   - answerStatus: The status to answer clean requests with.
+    ///   - answerBody: The body of a `200` answer.
     init(
-        port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200, ipv6: Bool = false
+        port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200,
+        answerBody: String = "", ipv6: Bool = false
     ) throws {
+        self.answerBody = answerBody
         self.recordBody = recordBody
         self.digests = digests
         self.answerStatus = answerStatus
@@ -264,7 +269,7 @@ final class RawStreamServer: @unchecked Sendable {
             do { try decoder.finish() } catch { failure = "\(error)" }
         }
         let status = failure == nil ? answerStatus : 400
-        let message = failure ?? (status == 200 ? "" : "{\"message\":\"refused by test server\"}")
+        let message = failure ?? (status == 200 ? answerBody : "{\"message\":\"refused by test server\"}")
         let response = "HTTP/1.1 \(status) X\r\nContent-Length: \(message.utf8.count)\r\n\r\n\(message)"
         _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         update(id) {

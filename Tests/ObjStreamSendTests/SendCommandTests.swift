@@ -45,40 +45,42 @@ import Testing
         ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("sent 500 objects, 5120000 bytes in "))
-        #expect(gateway.waitFor { $0.count == 3 && $0.allSatisfy(\.complete) })
+        // Confirmed delivery ends requests as it goes: three streams, one or more requests each.
+        #expect(gateway.waitFor { Set($0.map(\.sessionID)).count == 3 && $0.allSatisfy(\.complete) })
         #expect(gateway.objects.count == 500)
         #expect(gateway.sessions.reduce(0) { $0 + $1.dataBytes } == 5_120_000)
         #expect(Set(gateway.sessions.map(\.sessionID)).count == 3)
     }
 
-    @Test func aStreamRefusedWith404ExitsOneNamingTheStatus() throws {
+    @Test func aStreamRefusedWith404ReportsEveryObjectFailedAndNoneSent() throws {
         let gateway = try LoopbackGateway(names: ["other"])
         defer { gateway.kill() }
         let result = try run(["http://127.0.0.1:\(gateway.gateway.port)/v1/objstream/nope", "--synthetic", "5", "--size", "1KiB"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("failed: stream nope["))
+        #expect(result.stderr.contains("stream failed: stream nope["), "\(result.stderr)")
         #expect(result.stderr.contains("404"))
-        // Issue 9 (confirmed delivery): objects of a refused stream were not received, so none
-        // counts as sent. Until it lands they count as written to the socket: a known issue.
-        withKnownIssue("issue 9: objects written to a stream that the receiver refused count as sent") {
-            #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in "), "\(result.stdout)")
-            #expect(result.stdout.contains(", 6 failed"), "\(result.stdout)")
-        }
+        // Not retried: an unknown endpoint stays unknown.
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("stream failed: ") }.count == 1)
+        #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in "), "\(result.stdout)")
+        #expect(result.stdout.hasSuffix(", 5 failed\n"), "\(result.stdout)")
     }
 
     @Test func theSummaryNamesTwentyFailuresAndCountsTheRestByCode() throws {
         let refusing = try LoopbackSocket(.refusing)
         defer { refusing.close() }
-        let result = try run(["http://127.0.0.1:\(refusing.port)/v1/objstream/x", "--synthetic", "50", "--size", "1"])
+        let result = try run([
+            "http://127.0.0.1:\(refusing.port)/v1/objstream/x", "--synthetic", "50", "--size", "1", "--retries", "0",
+        ])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         let named = lines.filter { $0.hasPrefix("failed: ") }
         #expect(named.count == 20, "\(result.stderr)")
         #expect(named.first?.hasPrefix("failed: synthetic/0: connect_failed: ") == true, "\(result.stderr)")
         #expect(named.allSatisfy { $0.contains("127.0.0.1:\(refusing.port)") })
-        // 50 objects and the stream itself: 51 failures, 31 of them counted.
-        #expect(lines.last == "... and 31 more failed: connect_failed 31", "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in ") && result.stdout.hasSuffix(", 51 failed\n"), "\(result.stdout)")
+        // 50 objects: 20 named, 30 counted; the stream's own failure is a line of its own.
+        #expect(lines.last == "... and 30 more failed: connect_failed 30", "\(result.stderr)")
+        #expect(lines.contains { $0.hasPrefix("stream failed: stream x[") }, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in ") && result.stdout.hasSuffix(", 50 failed\n"), "\(result.stdout)")
     }
 
     @Test func usageErrorsExitWithTwoAndSayWhatIsWrong() throws {
