@@ -8,7 +8,8 @@ public enum Fault: Sendable, CaseIterable {
     case reset
     /// Forwards the first `offset` bytes, then nothing more in either direction and reads no
     /// more; holds both sockets open until the client gives up (closes, or shuts down its
-    /// writing), then closes both.
+    /// writing), then closes both. (A client's FIN queued behind bytes that no longer fit
+    /// the proxy's receive buffer never arrives: such a connection is held until ``FaultProxy/close()``.)
     case stall
     /// Forwards the first `offset` bytes, then closes the upstream (EOF) and reads and
     /// discards what the client sends, sending it nothing, until it closes.
