@@ -55,7 +55,7 @@ let package = Package(
             name: "objstream",
             dependencies: [
                 "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamSend", "ObjStreamMetrics",
-                "ObjStreamConfig",
+                "ObjStreamConfig", "ObjStreamChecksum",
             ]
         ),
 

@@ -1,3 +1,4 @@
+import ObjStreamChecksum
 import ObjStreamConfig
 import ObjStreamWire
 
@@ -41,6 +42,8 @@ struct SendArguments {
     var reportPath: String?
     /// `--response-timeout`.
     var responseTimeout: Duration?
+    /// `--checksum`: the checksum each object's header carries.
+    var checksum: ChecksumType?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -88,6 +91,10 @@ struct SendArguments {
                     "--retries '\($0)' must be 0..1000"
                 }
             case "--report": reportPath = try cursor.value(for: argument)
+            case "--checksum":
+                checksum = try cursor.value(for: argument, parsedBy: ChecksumType.init(name:)) {
+                    "--checksum '\($0)' is not one of " + ChecksumType.all.map(\.name).joined(separator: ", ")
+                }
             case "--synthetic":
                 synthetic = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 0...Int.max) }) {
                     "--synthetic '\($0)' must be a count >= 0"

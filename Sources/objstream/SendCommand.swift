@@ -1,3 +1,4 @@
+import ObjStreamChecksum
 import ObjStreamConfig
 import ObjStreamSend
 import ObjStreamWire
@@ -34,6 +35,9 @@ enum SendCommand: Subcommand {
           --retries N    send objects that failed for a reason that may pass (network, broken
                          stream, receiver trouble) again, up to N times (default 3), with backoff
           --report FILE  write {"delivered":N,"failed":[{"object","error","message"}]} to FILE
+          --checksum TYPE
+                         put each object's checksum in its header (xxhash, xxhash2, md5, crc32c,
+                         sha256, sha512), for the receiver to verify; files are read for it first
           --response-timeout DURATION
                          how long to wait for the receiver's answer to a request (default 30s)
         Prints a progress line on a terminal and always a final summary ("sent" counts the
@@ -139,11 +143,25 @@ enum SendCommand: Subcommand {
         let reporter = ProgressReporter(progress, totalBytes: total, itemCount: items.count, started: started)
         let syntheticSize = arguments.syntheticSize ?? 0
         let payload = syntheticSize > 0 ? PayloadSeed.bytes(syntheticSize) : []
+        let payloadChecksum = arguments.checksum.map { type in payload.withUnsafeBytes { Checksummer.hex(type, of: $0) } }
         run.run(count: items.count, isSending: { signals.isSending }) { index in
             let item = items[index]
-            let header = ObjectHeader(
+            var header = ObjectHeader(
                 senderID: options.senderID, bucket: arguments.bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
+            if let type = arguments.checksum {
+                header.attributes.checksumType = type.name
+                if let path = item.path {
+                    do throws(ChecksumError) {
+                        header.attributes.checksumValue = try Checksummer.hex(type, ofFile: path)
+                    } catch {
+                        run.fail(item.name, SendError(code: .sourceFailed, message: "checksum of \(path): \(error)", cause: error))
+                        return nil
+                    }
+                } else {
+                    header.attributes.checksumValue = payloadChecksum ?? ""
+                }
+            }
             let source: (any ObjectSource)?
             if item.size == 0 {
                 source = nil
