@@ -125,7 +125,8 @@ public final class ObjStream: Sendable, CustomStringConvertible {
             metrics.queueFull.increment()
         }
         if let reason {
-            let error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+            var error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+            error.unsent = true
             Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
             throw error
         }
@@ -210,7 +211,9 @@ public final class ObjStream: Sendable, CustomStringConvertible {
                 message: "stream \(self): \(header.objectName) has size \(header.attributes.size) but no source")
         }
         if let reason = state.withLock({ $0.reason }) {
-            return SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+            var error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
+            error.unsent = true
+            return error
         }
         return nil
     }

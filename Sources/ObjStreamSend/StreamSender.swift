@@ -16,6 +16,8 @@ final class StreamSender: @unchecked Sendable {
     private let confirmation: DeliveryConfirmation?
     private var requestOpen = false
     private var requestStarted = ContinuousClock.now
+    /// In confirmed mode: the open request reached a bound, and ends after the current object.
+    private var confirmationDue = false
 
     init(stream: ObjStream) {
         self.stream = stream
@@ -64,6 +66,14 @@ final class StreamSender: @unchecked Sendable {
                         try send(object)
                     } catch {
                         return terminate(error, current: object, unsent: batch[index...])
+                    }
+                    if confirmationDue {
+                        // The object is among the request's unconfirmed ones now, not current.
+                        do {
+                            try endRequest()
+                        } catch {
+                            return terminate(error, current: nil, unsent: batch[index...])
+                        }
                     }
                 case .fin:
                     do {
@@ -136,12 +146,9 @@ final class StreamSender: @unchecked Sendable {
             stream.metrics.objects.increment()
             stream.metrics.bytes.increment(by: UInt64(dataBytes))
         }
-        if let confirmation,
-            writer.offset >= confirmation.maxBytes
-                || (chunkWent && requestStarted.duration(to: .now) >= confirmation.maxDelay)
-        {
-            try endRequest()
-        }
+        confirmationDue = confirmation.map {
+            writer.offset >= $0.maxBytes || (chunkWent && requestStarted.duration(to: .now) >= $0.maxDelay)
+        } ?? false
     }
 
     private func writeHeader(_ header: ObjectHeader, hlen: Int, pduStream: Bool) throws(SendError) {
@@ -317,6 +324,7 @@ final class StreamSender: @unchecked Sendable {
     /// Ends the request body at a frame boundary and reads the response; completes the
     /// request's objects when written, or in confirmed mode by the receiver's answer.
     private func endRequest() throws(SendError) {
+        confirmationDue = false
         try writer.finish()
         stream.completions.add(pending, error: nil)
         pending.removeAll(keepingCapacity: true)

@@ -28,11 +28,14 @@ struct BenchCase: Sendable, Hashable {
     var chunkSize: Int = 1 << 20
     /// How long the sender keeps sending.
     var seconds: Double
+    /// Whether objects complete by the receiver's receipt (confirmed delivery, default bounds).
+    var confirmed = false
 
     /// A short name for the table: `1MiB x1 plain mem`.
     var name: String {
         var n = "\(BenchText.size(objectSize)) x\(streams) \(mode.rawValue) \(source == .memory ? "mem" : "file")"
         if chunkSize != 1 << 20 { n += " chunk=\(BenchText.size(chunkSize))" }
+        if confirmed { n += " confirmed" }
         return n
     }
 
@@ -41,6 +44,7 @@ struct BenchCase: Sendable, Hashable {
         [
             "--size", String(objectSize), "--streams", String(streams), "--mode", mode.rawValue,
             "--source", source.rawValue, "--chunk", String(chunkSize), "--seconds", String(seconds),
+            "--confirmed", String(confirmed),
         ]
     }
 
@@ -50,7 +54,9 @@ struct BenchCase: Sendable, Hashable {
         if quick {
             return [
                 BenchCase(objectSize: 1 << 10, streams: 1, seconds: s),
+                BenchCase(objectSize: 1 << 10, streams: 1, seconds: s, confirmed: true),
                 BenchCase(objectSize: 1 << 20, streams: 1, seconds: s),
+                BenchCase(objectSize: 1 << 20, streams: 1, seconds: s, confirmed: true),
                 BenchCase(objectSize: 16 << 20, streams: 1, source: .file, seconds: s),
                 BenchCase(objectSize: 1 << 20, streams: 1, chunkSize: 4 << 10, seconds: s),
                 BenchCase(objectSize: 1 << 20, streams: 1, mode: .lz4Text, seconds: s),
@@ -61,6 +67,10 @@ struct BenchCase: Sendable, Hashable {
             for streams in [1, 4] {
                 cases.append(BenchCase(objectSize: size, streams: streams, seconds: s))
             }
+        }
+        // Confirmed delivery next to the same rows without it.
+        for size in [1 << 10, 1 << 20] {
+            cases.append(BenchCase(objectSize: size, streams: 1, seconds: s, confirmed: true))
         }
         for size in [1 << 20, 16 << 20] {
             cases.append(BenchCase(objectSize: size, streams: 1, source: .file, seconds: s))

@@ -157,7 +157,8 @@ enum BenchCommand {
         else { return fail("--worker: incomplete case arguments \(arguments)") }
         do {
             let benchCase = BenchCase(
-                objectSize: size, streams: streams, mode: mode, source: source, chunkSize: chunk, seconds: seconds)
+                objectSize: size, streams: streams, mode: mode, source: source, chunkSize: chunk, seconds: seconds,
+                confirmed: values["--confirmed"] == "true")
             let result = try BenchWorker.run(benchCase, url: url, totalBytes: values["--total"].flatMap { Int64($0) })
             FileHandle.standardOutput.write(try JSONEncoder().encode(result))
             return 0

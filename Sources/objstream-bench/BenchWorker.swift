@@ -46,6 +46,7 @@ enum BenchWorker {
         options.pduSize = benchCase.mode == .pdu ? WireLimits.maxPDUSize : 0
         options.compressed = benchCase.mode == .lz4Text || benchCase.mode == .lz4Random
         options.chunkSize = benchCase.chunkSize
+        options.confirmation = benchCase.confirmed ? DeliveryConfirmation() : nil
         options.sentCallback = { _, _, error in
             if error != nil { failures.add(1, ordering: .relaxed) }
         }

@@ -77,10 +77,14 @@ final class SendRun: Sendable {
     ///   - object: Makes object `index` to send (nil when it cannot be made: recorded with ``fail(_:_:)``).
     func run(count: Int, isSending: () -> Bool, object: (Int) -> OutgoingObject?) {
         var round: [Int]? = nil  // nil: the first round, every index in order
-        var backoff = RetryBackoff(first: .milliseconds(200), cap: .seconds(3))
+        var backoff = RetryBackoff.rounds
         while true {
             let indices = round.map { AnyCollection($0) } ?? AnyCollection(0..<count)
+            let deliveredBefore = progress.objects.load(ordering: .relaxed)
             send(indices, isSending: isSending, object: object)
+            // The sleeps grow only while rounds deliver nothing: a receiver that takes objects
+            // between faults is not slowed down.
+            if progress.objects.load(ordering: .relaxed) > deliveredBefore { backoff = RetryBackoff.rounds }
             let next = state.withLock { state in
                 defer { state.retry.removeAll() }
                 return state.retry.sorted { $0.index < $1.index }
@@ -181,4 +185,9 @@ final class SendRun: Sendable {
         progress.failures.record(name, error)
         if keepsFailures { state.withLock { $0.failures.append(Failure(object: name, error: error)) } }
     }
+}
+
+extension RetryBackoff {
+    /// The sleeps between rounds of a send: BEHAVIOR.md's backoff, 200 ms x1.5 up to 3 s.
+    fileprivate static var rounds: RetryBackoff { RetryBackoff(first: .milliseconds(200), cap: .seconds(3)) }
 }

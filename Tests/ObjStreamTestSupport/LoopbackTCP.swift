@@ -47,7 +47,7 @@ public enum LoopbackTCP {
         return (fd, UInt16(bigEndian: addr.sin_port))
     }
 
-    /// A socket connected to `127.0.0.1:port`.
+    /// A socket connected to `127.0.0.1:port`, without Nagle's algorithm.
     ///
     /// The corresponding C functions are `socket` and `connect`.
     /// - Parameter port: The port.
@@ -66,10 +66,21 @@ public enum LoopbackTCP {
             close(fd)
             throw failure
         }
+        noDelay(fd)
         return fd
     }
 
-    /// Accepts a connection, close-on-exec.
+    /// Turns Nagle's algorithm off: a relay that holds back small writes until the last one is
+    /// acknowledged adds a delayed-ACK wait (40 ms) to every request it carries.
+    ///
+    /// The corresponding C function is `setsockopt`.
+    /// - Parameter fd: A TCP socket.
+    public static func noDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Accepts a connection, close-on-exec, without Nagle's algorithm.
     ///
     /// The corresponding C functions are `accept` and `fcntl`.
     /// - Parameter fd: The listening socket.
@@ -77,7 +88,10 @@ public enum LoopbackTCP {
     public static func accept(_ fd: Int32) -> Int32 {
         let client = retryingOnInterrupt { Glibc.accept(fd, nil, nil) }
         // accept4 is not visible from Swift; nothing here forks between the two calls.
-        if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
+        if client >= 0 {
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            noDelay(client)
+        }
         return client
     }
 
