@@ -65,6 +65,18 @@ import Testing
         #expect(result.stdout.hasSuffix(", 5 failed\n"), "\(result.stdout)")
     }
 
+    @Test func aReferenceReceiverThatAnswersAnEmptyOKGetsEveryObjectReportedDelivered() throws {
+        let server = try RawStreamServer()
+        defer { server.kill() }
+        let folder = try TestPaths.temporaryDirectory("objstream-send-go")
+        let report = folder.appendingPathComponent("report.json")
+        let result = try run([server.url("go"), "--synthetic", "40", "--size", "3KiB", "--report", report.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 40 objects, 122880 bytes in "), "\(result.stdout)")
+        #expect(try String(contentsOf: report, encoding: .utf8) == #"{"delivered":40,"failed":[]}"# + "\n")
+        #expect(server.objects.count == 40)
+    }
+
     @Test func theSummaryNamesTwentyFailuresAndCountsTheRestByCode() throws {
         let refusing = try LoopbackSocket(.refusing)
         defer { refusing.close() }
