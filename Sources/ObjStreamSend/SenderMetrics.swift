@@ -9,6 +9,8 @@ struct SenderMetrics: Sendable {
     let retries: Counter
     let queueFull: Counter
     let completionsFailed: Counter
+    let delivered: Counter
+    let refused: Counter
     let terminations: MetricFamily<Counter>
 
     /// Registers (or finds) the families on a registry.
@@ -24,6 +26,13 @@ struct SenderMetrics: Sendable {
         ).labels()
         completionsFailed = registry.counter(
             "objstream_tx_completions_failed_total", help: "Objects completed with an error."
+        ).labels()
+        delivered = registry.counter(
+            "objstream_tx_delivered_objects_total",
+            help: "Objects the receiver's answer confirmed (confirmed delivery only)."
+        ).labels()
+        refused = registry.counter(
+            "objstream_tx_refused_objects_total", help: "Objects the receiver's receipt listed as refused."
         ).labels()
         terminations = registry.counter(
             "objstream_tx_terminations_total", help: "Stream terminations by reason.", labels: ["reason"])

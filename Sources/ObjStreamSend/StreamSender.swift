@@ -372,7 +372,7 @@ final class StreamSender: @unchecked Sendable {
                     message: "stream \(stream): \(stream.url.address) refused object #\(refusal.index) "
                         + "'\(refusal.object)', which is not that object of the request")
             }
-            if at > done { stream.completions.add(Array(unconfirmed[done..<at]), error: nil) }
+            if at > done { deliver(unconfirmed[done..<at]) }
             let name = unconfirmed[at].header.objectName
             let error = SendError(
                 code: .refused,
@@ -380,6 +380,7 @@ final class StreamSender: @unchecked Sendable {
                     + "\(refusal.code): \(refusal.error)",
                 receiverCode: refusal.code)
             stream.completions.add([unconfirmed[at]], error: error)
+            stream.metrics.refused.increment()
             done = at + 1
         }
         completeUnconfirmed(upTo: unconfirmed.count, error: nil, from: done)
@@ -399,6 +400,7 @@ final class StreamSender: @unchecked Sendable {
     /// Completes `unconfirmed[from..<end]` and drops `unconfirmed[..<end]`.
     private func completeUnconfirmed(upTo end: Int, error: SendError?, from start: Int = 0) {
         guard end > 0 else { return }
+        if error == nil, confirmation != nil, end > start { countDelivered(unconfirmed[start..<end]) }
         if start == 0 && end == unconfirmed.count {
             stream.completions.add(unconfirmed, error: error)
             unconfirmed.removeAll(keepingCapacity: true)
@@ -406,6 +408,16 @@ final class StreamSender: @unchecked Sendable {
         }
         if end > start { stream.completions.add(Array(unconfirmed[start..<end]), error: error) }
         unconfirmed.removeFirst(end)
+    }
+
+    /// Completes confirmed objects as delivered.
+    private func deliver(_ objects: ArraySlice<OutgoingObject>) {
+        countDelivered(objects)
+        stream.completions.add(Array(objects), error: nil)
+    }
+
+    private func countDelivered(_ objects: ArraySlice<OutgoingObject>) {
+        stream.metrics.delivered.increment(by: UInt64(objects.count { !$0.header.isControl }))
     }
 
     private func statusError(_ response: HTTPResponse) -> SendError {

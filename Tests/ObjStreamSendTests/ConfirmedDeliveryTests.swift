@@ -60,7 +60,9 @@ import Testing
         }
         defer { gateway.stop() }
         let log = CompletionLog()
-        let stream = try ObjStream(url: "http://127.0.0.1:\(gateway.port)/v1/objstream/picky", options: confirmed())
+        let registry = MetricsRegistry()
+        let stream = try ObjStream(
+            url: "http://127.0.0.1:\(gateway.port)/v1/objstream/picky", options: confirmed { $0.metrics = registry })
         let names = ["a", "bad1", "b", "c", "bad2", "d"]
         for (i, name) in names.enumerated() {
             try stream.send(.bytes(ObjectHeader(objectName: name), [UInt8](repeating: 7, count: 100), context: i, callback: log.callback))
@@ -78,6 +80,9 @@ import Testing
                 #expect(entry.error == nil, "\(names[i])")
             }
         }
+        let text = registry.render()
+        #expect(ExpositionText.value(of: "objstream_tx_delivered_objects_total", in: text) == 4, "\(text)")
+        #expect(ExpositionText.value(of: "objstream_tx_refused_objects_total", in: text) == 2, "\(text)")
     }
 
     @Test func anEmptyOKFromAReferenceReceiverConfirmsEveryObject() throws {
