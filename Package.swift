@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ObjStreamReceive", targets: ["ObjStreamReceive"]),
         .library(name: "ObjStreamGateway", targets: ["ObjStreamGateway"]),
         .library(name: "ObjStreamSend", targets: ["ObjStreamSend"]),
+        .library(name: "ObjStreamChecksum", targets: ["ObjStreamChecksum"]),
         .executable(name: "objstream", targets: ["objstream"]),
     ],
     targets: [
@@ -24,10 +25,27 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+        .systemLibrary(
+            name: "CNettle",
+            pkgConfig: "nettle",
+            providers: [.apt(["nettle-dev"])]
+        ),
+        .systemLibrary(
+            name: "CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
 
         // Layers, bottom up.
         .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
         .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
+        // The object checksums of STORE.md (xxhash, md5, crc32c, sha256, sha512) over the C libraries.
+        .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
         .target(name: "ObjStreamReceive", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
         .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
         .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
@@ -55,6 +73,7 @@ let package = Package(
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
+        .testTarget(name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]),
         .testTarget(
             name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamTestSupport"]
         ),
