@@ -81,7 +81,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjStreamGatewayTests",
-            dependencies: ["ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamTestSupport"]
+            dependencies: [
+                "CFileSystem", "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamChecksum",
+                "ObjStreamTestSupport",
+            ]
         ),
         .testTarget(
             name: "ObjStreamSendTests",
