@@ -77,7 +77,8 @@ let package = Package(
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]),
         .testTarget(
-            name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamTestSupport"]
+            name: "ObjStreamConfigTests",
+            dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamReceive", "ObjStreamTestSupport"]
         ),
         .testTarget(
             name: "ObjStreamGatewayTests",
