@@ -15,8 +15,9 @@ import ObjStreamWire
 /// Control objects are not stored. How writes are made durable is ``StoreSync``.
 ///
 /// The folder is checked when the endpoint is made (``init(directory:sync:metrics:log:)``);
-/// the endpoint reports itself unhealthy after ``StoreHealth/failureLimit`` write failures in
-/// a row, healthy again after the next object stored.
+/// the endpoint reports itself unhealthy after 3 write failures in a row (I/O, permission,
+/// out of space), healthy again after the next object stored. The README's "File store"
+/// section describes the layout, the attributes and the sync modes.
 public struct FileStoreEndpoint: Endpoint {
     /// The store's root folder.
     public let directory: String
@@ -50,6 +51,6 @@ public struct FileStoreEndpoint: Endpoint {
         FileStoreReceiver(endpoint: self, session: session)
     }
 
-    /// Unhealthy after ``StoreHealth/failureLimit`` write failures in a row.
+    /// Unhealthy after 3 write failures in a row, until the next object stored.
     public var health: EndpointHealth { storeHealth.health }
 }
