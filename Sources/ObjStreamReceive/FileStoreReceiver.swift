@@ -36,7 +36,7 @@ final class FileStoreReceiver: ObjectReceiver {
     private var unverifiedType: String?
 
     /// The bucket of the last object, and its folder's path.
-    private var lastBucket: StoredBucket?
+    private var lastBucket: Bucket?
     private var bucketFolder = ""
     /// Checksummers made so far, one per type: reused for every object of the session.
     private var checksummers: [ChecksumType: Checksummer] = [:]
@@ -67,9 +67,10 @@ final class FileStoreReceiver: ObjectReceiver {
         guard !header.isControl else { return }
         self.header = header
         name = nameBytes(header)
-        let bucket = storedBucket(header)
-        if bucket != lastBucket {
+        // Most streams carry one bucket: its folder is worked out once.
+        if header.bucket != lastBucket {
             lastBucket = nil
+            let bucket = storedBucket(header)
             switch StorePath.folders(of: bucket) {
             case .success(let folders):
                 bucketFolder = endpoint.directory + "/" + folders.joined(separator: "/")
@@ -80,7 +81,7 @@ final class FileStoreReceiver: ObjectReceiver {
             if bucketFolder.utf8.count + 1 + 66 + StorePath.temporaryNameLimit >= StorePath.pathMax {
                 throw refuse(.badName, "the bucket's folder path is \(bucketFolder.utf8.count) bytes, too long")
             }
-            lastBucket = bucket
+            lastBucket = header.bucket
         }
         if let refusal = StorePath.refusal(ofObjectName: name) { throw refuse(.badName, refusal.reason) }
         shortened = !StorePath.fitsAsIs(name, under: bucketFolder.utf8.count)
