@@ -144,6 +144,9 @@ final class FileStoreReceiver: ObjectReceiver {
             if !shortened && [EISDIR, ENOTDIR, ENOTEMPTY, EEXIST, ENAMETOOLONG].contains(code) {
                 // A folder of that name holds other objects (`a/b` stored, now `a`): the shortened name.
                 try renameShortened()
+            } else if shortened && (code == EISDIR || code == ENOTEMPTY) {
+                unlink(temporaryPath)
+                throw refuse(.nameClash, "\(finalPath) is a folder")
             } else {
                 unlink(temporaryPath)
                 throw failure("cannot rename to \(finalPath):", temporaryPath, code)

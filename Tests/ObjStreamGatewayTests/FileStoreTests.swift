@@ -158,6 +158,27 @@ import Testing
         #expect(harness.counter("objstream_store_unverified_total", "type=\"other\"") == 5)
     }
 
+    @Test func aNameClashThatCannotBeResolvedIsRefusedAndTheStreamGoesOn() throws {
+        defer { store.stop() }
+        // Someone else's folders where the shortened names of `a/b` and `c` would go.
+        let bucket = store.root.appendingPathComponent("ais/@global/bk")
+        for name in ["a/b", "c"] {
+            try FileManager.default.createDirectory(
+                at: bucket.appendingPathComponent(StorePath.shortenedName(of: Array(name.utf8)) + "/x"), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(at: bucket.appendingPathComponent("c/d"), withIntermediateDirectories: true)
+        let objects = [
+            StoreTestObject(Bucket(name: "bk"), "a"), StoreTestObject(Bucket(name: "bk"), "a/b"),
+            StoreTestObject(Bucket(name: "bk"), "c"), StoreTestObject(Bucket(name: "bk"), "after"),
+        ]
+        #expect(try store.put(objects).status == 200)
+        #expect(harness.counter("objstream_store_refused_total", "reason=\"name_clash\"") == 2)
+        #expect(harness.counter("objstream_rx_stored_objects_total", "endpoint=\"store\"") == 2)
+        #expect(files() == ["ais/@global/bk/a", "ais/@global/bk/after"], "no temporary file is left either")
+        #expect(store.log.lines.count == 2)
+        #expect(store.log.lines.allSatisfy { $0.hasSuffix(" is a folder (name_clash)") }, "\(store.log.lines)")
+    }
+
     @Test func everyStoreSyncModeStoresAndSyncsAsItSays() throws {
         store.stop()
         let synced = try StoreFixture(endpoints: [("none", .none), ("object", .object), ("request", .request)])
