@@ -122,8 +122,9 @@ final class FileStoreReceiver: ObjectReceiver {
         guard fd >= 0 else { return }
         if let checksummer {
             let got = checksummer.finalize()
-            let expected = header.attributes.checksumValue.lowercased()
-            guard got == expected else {
+            let expected = header.attributes.checksumValue
+            // Hex digits in either case (the computed value is lowercase).
+            guard got.utf8.elementsEqual(expected.utf8.lazy.map { (0x41...0x46).contains($0) ? $0 | 0x20 : $0 }) else {
                 discard()
                 throw refuse(
                     .checksumMismatch,
