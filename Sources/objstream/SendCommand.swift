@@ -130,9 +130,10 @@ enum SendCommand: Subcommand {
         let payload = syntheticSize > 0 ? PayloadSeed.bytes(syntheticSize) : []
         for (n, item) in items.enumerated() {
             if !signals.isSending { break }
-            let header = ObjectHeader(
+            var header = ObjectHeader(
                 senderID: options.senderID, bucket: arguments.bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
+            if let name = item.nameBytes { header.setBytes(name, of: .objectName) }
             let source: (any ObjectSource)?
             if item.size == 0 {
                 source = nil
