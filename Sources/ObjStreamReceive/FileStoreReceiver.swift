@@ -67,8 +67,9 @@ final class FileStoreReceiver: ObjectReceiver {
         guard !header.isControl else { return }
         self.header = header
         name = nameBytes(header)
-        // Most streams carry one bucket: its folder is worked out once.
-        if header.bucket != lastBucket {
+        // Most streams carry one bucket: its folder is worked out once (a header with bytes that
+        // are not UTF-8 every time, as its `Bucket` does not tell them apart).
+        if header.bucket != lastBucket || !header.undecodedStrings.isEmpty {
             lastBucket = nil
             let bucket = storedBucket(header)
             switch StorePath.folders(of: bucket) {
@@ -81,7 +82,7 @@ final class FileStoreReceiver: ObjectReceiver {
             if bucketFolder.utf8.count + 1 + 66 + StorePath.temporaryNameLimit >= StorePath.pathMax {
                 throw refuse(.badName, "the bucket's folder path is \(bucketFolder.utf8.count) bytes, too long")
             }
-            lastBucket = header.bucket
+            lastBucket = header.undecodedStrings.isEmpty ? header.bucket : nil
         }
         if let refusal = StorePath.refusal(ofObjectName: name) { throw refuse(.badName, refusal.reason) }
         shortened = !StorePath.fitsAsIs(name, under: bucketFolder.utf8.count)
@@ -128,7 +129,7 @@ final class FileStoreReceiver: ObjectReceiver {
                 discard()
                 throw refuse(
                     .checksumMismatch,
-                    "\(checksummer.type) checksum mismatch: expected \(NameEscaping.quoted(Array(expected.utf8))), got \(got)")
+                    "\(checksummer.type) checksum mismatch: expected \(NameEscaping.quoted(header.bytes(of: .checksumValue))), got \(got)")
             }
         }
         try writeAttributes(on: fd)
@@ -314,12 +315,22 @@ final class FileStoreReceiver: ObjectReceiver {
         store.sidecars.increment()
     }
 
-    /// The bytes of every attribute value together.
+    /// The bytes of every attribute value together (the `String`s' UTF-8: repaired bytes are no shorter).
     private var attributesSize: Int {
         let a = header.attributes
         var size = (shortened ? name.count : 0) + a.checksumType.utf8.count + a.checksumValue.utf8.count + a.version.utf8.count + 20
         for entry in a.customMetadata { size += 4 + entry.key.utf8.count + entry.value.utf8.count }
         return size
+    }
+
+    /// Appends the exact bytes of a header string to the scratch buffer: its `String`'s UTF-8 in the
+    /// usual case, the kept wire bytes when they are not UTF-8.
+    private func appendBytes(of field: HeaderStringField, _ string: String) {
+        if header.undecodedStrings.isEmpty {
+            scratch.append(contentsOf: string.utf8)
+        } else {
+            scratch.append(contentsOf: header.bytes(of: field))
+        }
     }
 
     /// Sets every attribute that is not empty, in the order of ``StoreAttributes/attributeNames``.
@@ -331,12 +342,13 @@ final class FileStoreReceiver: ObjectReceiver {
             code = ExtendedAttributes.set(StoreAttributes.nameAttribute, name, on: fd)
             if code != 0 { return code }
         }
-        for (attribute, value) in [
-            (StoreAttributes.checksumTypeAttribute, a.checksumType), (StoreAttributes.checksumValueAttribute, a.checksumValue),
-            (StoreAttributes.versionAttribute, a.version),
+        for (attribute, field, value) in [
+            (StoreAttributes.checksumTypeAttribute, HeaderStringField.checksumType, a.checksumType),
+            (StoreAttributes.checksumValueAttribute, .checksumValue, a.checksumValue),
+            (StoreAttributes.versionAttribute, .version, a.version),
         ] where !value.isEmpty {
             scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: value.utf8)
+            appendBytes(of: field, value)
             code = ExtendedAttributes.set(attribute, scratch, on: fd)
             if code != 0 { return code }
         }
@@ -348,8 +360,15 @@ final class FileStoreReceiver: ObjectReceiver {
         }
         if !a.customMetadata.isEmpty {
             scratch.removeAll(keepingCapacity: true)
-            for entry in a.customMetadata {
-                StoreAttributes.appendCustom(key: entry.key.utf8, value: entry.value.utf8, to: &scratch)
+            if header.undecodedStrings.isEmpty {
+                for entry in a.customMetadata {
+                    StoreAttributes.appendCustom(key: entry.key.utf8, value: entry.value.utf8, to: &scratch)
+                }
+            } else {
+                for i in a.customMetadata.indices {
+                    StoreAttributes.appendCustom(
+                        key: header.bytes(of: .metadataKey(i)), value: header.bytes(of: .metadataValue(i)), to: &scratch)
+                }
             }
             code = ExtendedAttributes.set(StoreAttributes.customAttribute, scratch, on: fd)
         }
@@ -360,9 +379,11 @@ final class FileStoreReceiver: ObjectReceiver {
     private var attributes: StoreAttributes {
         let a = header.attributes
         return StoreAttributes(
-            name: shortened ? name : nil, checksumType: Array(a.checksumType.utf8), checksumValue: Array(a.checksumValue.utf8),
-            version: Array(a.version.utf8), atime: a.atime,
-            customMetadata: a.customMetadata.map { StoreAttributes.Entry(key: Array($0.key.utf8), value: Array($0.value.utf8)) })
+            name: shortened ? name : nil, checksumType: header.bytes(of: .checksumType),
+            checksumValue: header.bytes(of: .checksumValue), version: header.bytes(of: .version), atime: a.atime,
+            customMetadata: a.customMetadata.indices.map {
+                StoreAttributes.Entry(key: header.bytes(of: .metadataKey($0)), value: header.bytes(of: .metadataValue($0)))
+            })
     }
 
     /// The sidecar's file name in the bucket's folder.
@@ -483,11 +504,13 @@ final class FileStoreReceiver: ObjectReceiver {
 
     /// The object name's exact bytes.
     private func nameBytes(_ header: ObjectHeader) -> [UInt8] {
-        Array(header.objectName.utf8)
+        header.bytes(of: .objectName)
     }
 
     /// The bucket's exact bytes.
     private func storedBucket(_ header: ObjectHeader) -> StoredBucket {
-        StoredBucket(header.bucket)
+        StoredBucket(
+            provider: header.bytes(of: .provider), namespaceUUID: header.bytes(of: .namespaceUUID),
+            namespaceName: header.bytes(of: .namespaceName), name: header.bytes(of: .bucketName))
     }
 }

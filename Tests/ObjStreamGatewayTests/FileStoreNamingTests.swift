@@ -32,6 +32,17 @@ import Testing
                 customMetadata: pairs))
     }
 
+    /// An object whose name (or bucket name) is bytes that are not UTF-8.
+    static func bytesObject(bucket: [UInt8] = Array("bk".utf8), name: [UInt8], payload: [UInt8]) -> StoreTestObject {
+        var object = StoreTestObject(Bucket(name: "placeholder"), "placeholder", payload: payload)
+        object.header.setBytes(bucket, of: .bucketName)
+        object.header.setBytes(name, of: .objectName)
+        return object
+    }
+
+    /// `a\xff/\xc3(`: a lone continuation byte and a broken two-byte sequence.
+    static let notUTF8: [UInt8] = [0x61, 0xff, 0x2f, 0xc3, 0x28]
+
     @Test func oneStreamStoresEveryNameTheFilesystemCannotHoldAsIsAndStoreLsNamesThemExactly() throws {
         let store = try StoreFixture()
         defer { store.stop() }
@@ -50,6 +61,8 @@ import Testing
             StoreTestObject(Bucket(name: "nsb", namespace: Namespace(uuid: "a", name: "b")), "o", payload: Array("uuid a name b".utf8)),
             Self.metadataObject(),
             StoreTestObject(bk, "quote\"new\nline\ttab"),
+            Self.bytesObject(name: Self.notUTF8, payload: Array("not UTF-8".utf8)),
+            Self.bytesObject(bucket: [0x62, 0xfe], name: Array("x".utf8), payload: Array("bucket not UTF-8".utf8)),
             retried,
         ]
         #expect(try store.put(objects).status == 200)
@@ -72,6 +85,8 @@ import Testing
             ("ais://@a#b/nsb/o", objects[9].payload),
             ("ais://bk/meta/obj", objects[10].payload),
             (#"ais://bk/"quote\"new\nline\ttab""#, objects[11].payload),
+            (#"ais://bk/"a\xff/\xc3(""#, objects[12].payload),
+            ("ais://b%FE/x", objects[13].payload),
             ("ais://bk2/a", reverse[1].payload),
             ("ais://bk2/a/b", reverse[0].payload),
         ]
@@ -91,17 +106,19 @@ import Testing
         let files = store.files()
         for path in ["ais/@global#/ns/o", "ais/@global/ns/o", "ais/@a%23b#/nsb/o", "ais/@a#b/nsb/o",
                      "ais/@global/bk/" + Self.segment230, "ais/@global/bk/" + Self.segment255, "ais/@global/bk/a",
-                     "ais/@global/bk2/a/b", "ais/@global/bk/meta/obj", "ais/@global/bk/quote\"new\nline\ttab"] {
+                     "ais/@global/bk2/a/b", "ais/@global/bk/meta/obj", "ais/@global/bk/quote\"new\nline\ttab",
+                     "ais/@global/b%FE/x"] {
             #expect(files.contains(path), "\(path) in \(files)")
         }
-        let shortened = ["a/b", Self.long900, Self.long5000].map {
-            "ais/@global/bk/" + StorePath.shortenedName(of: Array($0.utf8))
+        let shortened = [Array("a/b".utf8), Array(Self.long900.utf8), Array(Self.long5000.utf8), Self.notUTF8].map {
+            "ais/@global/bk/" + StorePath.shortenedName(of: $0)
         } + ["ais/@global/bk2/" + StorePath.shortenedName(of: Array("a".utf8))]
         for path in shortened { #expect(files.contains(path), "\(path) in \(files)") }
         #expect(!files.contains { $0.contains(".objstream-") }, "no temporary file is left: \(files)")
         // The retry of the 900-byte name counts twice.
-        #expect(store.harness.counter("objstream_store_shortened_total") == 5)
+        #expect(store.harness.counter("objstream_store_shortened_total") == 6)
         #expect(store.attribute(shortened[0], StoreAttributes.nameAttribute) == Array("a/b".utf8))
+        #expect(store.attribute(shortened[3], StoreAttributes.nameAttribute) == Self.notUTF8)
     }
 
     @Test func extendedAttributesHoldChecksumVersionAtimeAndSixtyFourCustomPairs() throws {
@@ -124,6 +141,25 @@ import Testing
         }
         #expect(store.attribute(file, "user.objstream.custom") == encoded)
         #expect(store.harness.counter("objstream_store_verified_total", "type=\"sha256\"") == 1)
+    }
+
+    @Test func attributesThatAreNotUTF8AreKeptAsTheirExactBytes() throws {
+        let store = try StoreFixture()
+        defer { store.stop() }
+        var object = StoreTestObject(
+            Bucket(name: "bk"), "raw",
+            attributes: ObjectAttributes(version: "v", customMetadata: [MetadataEntry("k", "v"), MetadataEntry("plain", "text")]))
+        object.header.setBytes([0x76, 0x80], of: .version)
+        object.header.setBytes([0xfe, 0x6b], of: .metadataKey(0))
+        object.header.setBytes([0x00, 0xff], of: .metadataValue(0))
+        #expect(try store.put([object]).status == 200)
+        let file = "ais/@global/bk/raw"
+        #expect(store.attribute(file, StoreAttributes.versionAttribute) == [0x76, 0x80])
+        #expect(
+            store.attribute(file, StoreAttributes.customAttribute)
+                == [0, 2, 0xfe, 0x6b, 0, 2, 0x00, 0xff] + [0, 5] + Array("plain".utf8) + [0, 4] + Array("text".utf8))
+        let found = try #require(StoreCatalog.object(in: store.root.path, bucket: StoredBucket(Bucket(name: "bk")), name: Array("raw".utf8)))
+        #expect(try found.attributes().customMetadata.first == StoreAttributes.Entry(key: [0xfe, 0x6b], value: [0x00, 0xff]))
     }
 
     @Test func attributesTooLargeForTheFilesystemGoToASidecarAndReadBackTheSame() throws {
