@@ -73,9 +73,12 @@ let package = Package(
 
         // Tests, with one support library for paths, processes and ports.
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
+        .testTarget(name: "ObjStreamTestSupportTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
-        .testTarget(name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]),
+        .testTarget(
+            name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]
+        ),
         .testTarget(
             name: "ObjStreamConfigTests",
             dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamReceive", "ObjStreamTestSupport"]
