@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // Parts of glibc that Swift's Glibc module leaves out: extended attributes, syncfs.
+        .systemLibrary(name: "CFileSystem"),
         .systemLibrary(
             name: "CXXHash",
             pkgConfig: "libxxhash",
@@ -46,11 +48,11 @@ let package = Package(
         .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
         // The object checksums of STORE.md (xxhash, md5, crc32c, sha256, sha512) over the C libraries.
         .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
-        .target(name: "ObjStreamReceive", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
         .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
         .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
-        // The configuration file, and how it maps onto the sender's options.
-        .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamSend"]),
+        // The configuration file, and how it maps onto the sender's options and the file store's.
+        .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(
             name: "objstream",
             dependencies: [
@@ -78,11 +80,15 @@ let package = Package(
             name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]
         ),
         .testTarget(
-            name: "ObjStreamConfigTests", dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamTestSupport"]
+            name: "ObjStreamConfigTests",
+            dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamReceive", "ObjStreamTestSupport"]
         ),
         .testTarget(
             name: "ObjStreamGatewayTests",
-            dependencies: ["ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamTestSupport"]
+            dependencies: [
+                "CFileSystem", "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamChecksum",
+                "ObjStreamTestSupport",
+            ]
         ),
         .testTarget(
             name: "ObjStreamSendTests",

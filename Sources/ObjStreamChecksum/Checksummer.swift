@@ -163,9 +163,21 @@ public final class Checksummer {
     /// - Throws: ``ChecksumError`` (``ChecksumError/Code/unreadable``) naming the path and
     ///   the `errno` when the file cannot be opened or read.
     public static func hex(_ type: ChecksumType, ofFile path: String) throws(ChecksumError) -> String {
+        try hex(type, ofFile: Array(path.utf8))
+    }
+
+    /// The checksum of a file's contents, by the exact bytes of its path (Linux paths need
+    /// not be UTF-8); as ``hex(_:ofFile:)-(_,String)``.
+    /// - Parameters:
+    ///   - type: The type of checksum.
+    ///   - pathBytes: The file's path.
+    /// - Returns: The value, as ``finalize()`` returns it.
+    /// - Throws: ``ChecksumError`` naming the path (repaired for display) and the `errno`.
+    public static func hex(_ type: ChecksumType, ofFile pathBytes: [UInt8]) throws(ChecksumError) -> String {
+        let path = String(decoding: pathBytes, as: UTF8.self)
         let file: FileDescriptor
         do {
-            file = try FileDescriptor(opening: path, flags: O_RDONLY)
+            file = try FileDescriptor(opening: pathBytes, flags: O_RDONLY)
         } catch {
             throw unreadable(path, "open", error)
         }

@@ -12,6 +12,7 @@ enum ConfigWriter {
             {
               "listen": \(JSONString.quote(c.listen.description)),
               "store_dir": \(JSONString.quote(c.storeDirectory)),
+              "store_sync": \(JSONString.quote(c.storeSync.rawValue)),
               "log_level": \(JSONString.quote(c.logLevel.rawValue)),
               "endpoints": [\(endpoints.isEmpty ? "" : "\n    " + endpoints.joined(separator: ",\n    ") + "\n  ")],
               "transport": {

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamReceive
 import ObjStreamWire
 
 #if canImport(Glibc)
@@ -14,6 +15,8 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     public var listen = ListenAddress(host: "127.0.0.1", port: 9080)
     /// Where `store` endpoints write objects (`store_dir`).
     public var storeDirectory = "./objstream-store"
+    /// When `store` endpoints make what they wrote durable (`store_sync`).
+    public var storeSync = StoreSync.request
     /// How much is logged (`log_level`).
     public var logLevel = LogLevel.info
     /// The receive endpoints served (`endpoints`).
@@ -31,7 +34,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The top-level keys, in file order.
-    static let keys = ["listen", "store_dir", "log_level", "endpoints", "transport", "gateway", "sender"]
+    static let keys = ["listen", "store_dir", "store_sync", "log_level", "endpoints", "transport", "gateway", "sender"]
 
     /// Reads and validates a configuration file.
     /// - Parameter path: The file's path.
@@ -94,6 +97,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
             }
         }
         r.string(top, "store_dir", in: "", into: &storeDirectory) { $0.isEmpty ? "must be a non-empty path" : nil }
+        r.choice(top, "store_sync", in: "", into: &storeSync)
         r.choice(top, "log_level", in: "", into: &logLevel)
         if let value = top["endpoints"] { readEndpoints(value, with: &r) }
         if let value = top["transport"] { readTransport(value, with: &r) }

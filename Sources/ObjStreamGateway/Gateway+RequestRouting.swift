@@ -99,7 +99,7 @@ extension Gateway {
         if route == .metrics {
             return respond(connection, route: route, status: 200, body: metricsRegistry.render(), contentType: MetricsRegistry.contentType)
         }
-        return respond(connection, route: route, status: 200, body: "{\"status\":\"ok\"}\n", contentType: "application/json")
+        return respondHealth(connection)
     }
 
     /// Ends a request however it ended: aborts a session still open, reports it, counts it out.

@@ -4,4 +4,12 @@ public protocol Endpoint: Sendable {
     /// - Parameter session: Who sends, on which endpoint, with which session id.
     /// - Returns: The receiver that gets the session's objects.
     func makeReceiver(for session: SessionInfo) -> any ObjectReceiver
+
+    /// Whether the endpoint can do its work now (`GET /healthz` answers `503` while any
+    /// registered endpoint is unhealthy). The default is always healthy.
+    var health: EndpointHealth { get }
+}
+
+extension Endpoint {
+    public var health: EndpointHealth { .healthy }
 }

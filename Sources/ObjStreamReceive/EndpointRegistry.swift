@@ -68,4 +68,15 @@ public final class EndpointRegistry: Sendable {
 
     /// The registered names, sorted.
     public var names: [String] { state.withLock { $0.endpoints.keys.sorted() } }
+
+    /// The registered endpoints that report themselves unhealthy, by name (sorted).
+    ///
+    /// Each endpoint's ``Endpoint/health`` is asked outside the registry's lock.
+    public var unhealthy: [(name: String, health: EndpointHealth)] {
+        let endpoints = state.withLock { $0.endpoints }
+        return endpoints.keys.sorted().compactMap { name in
+            let health = endpoints[name]!.health
+            return health.isHealthy ? nil : (name, health)
+        }
+    }
 }

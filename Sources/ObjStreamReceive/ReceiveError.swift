@@ -6,6 +6,7 @@ public struct ReceiveError: Error, Sendable, CustomStringConvertible {
             case objectTooLarge = "object_too_large"
             case store = "store"
             case storeFull = "store_full"
+            case storeUnusable = "store_unusable"
         }
 
         private let wrapped: Wrapped
@@ -18,6 +19,9 @@ public struct ReceiveError: Error, Sendable, CustomStringConvertible {
         /// The store's filesystem is out of space (`ENOSPC`, `EDQUOT`): every later object
         /// would fail too, so the stream ends (`507`).
         public static let storeFull = Code(.storeFull)
+        /// The store's folder cannot be used: it cannot be created, is not writable, or its
+        /// filesystem does not keep extended attributes (`user.*`). Found when the endpoint is made.
+        public static let storeUnusable = Code(.storeUnusable)
 
         public var description: String { wrapped.rawValue }
     }

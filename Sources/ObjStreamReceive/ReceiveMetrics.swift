@@ -39,6 +39,8 @@ public final class ReceiveMetrics: Sendable {
     public let objectSize: Histogram
     /// `objstream_rx_session_duration_seconds`: how long sessions lasted.
     public let sessionDuration: Histogram
+    /// The file store's families (`objstream_store_*`), in the same registry.
+    public let store: StoreMetrics
 
     /// Registers (or finds) the receive families in a registry.
     /// - Parameter registry: Where the families live; `.shared` is what `/metrics` serves.
@@ -53,7 +55,7 @@ public final class ReceiveMetrics: Sendable {
         storedObjects = registry.counter(
             "objstream_rx_stored_objects_total", help: "Objects written to the file store.", labels: label)
         refusedObjects = registry.counter(
-            "objstream_rx_refused_objects_total", help: "Objects the file store refused (unsafe names).",
+            "objstream_rx_refused_objects_total", help: "Objects a receiver refused (the stream went on).",
             labels: label)
         let broken = registry.counter(
             "objstream_rx_broken_streams_total", help: "Streams that ended broken, by code.", labels: ["code"])
@@ -70,6 +72,7 @@ public final class ReceiveMetrics: Sendable {
             "objstream_rx_session_duration_seconds", help: "Durations of stream sessions.",
             bounds: Histogram.exponentialBounds(start: 0.001, factor: 4, count: 12)
         ).labels()
+        store = StoreMetrics(registry: registry)
     }
 
     /// The series of one endpoint.

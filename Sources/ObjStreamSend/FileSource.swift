@@ -8,10 +8,12 @@ import Glibc
 /// An object read from a file: sent with `sendfile(2)` on uncompressed streams
 /// without PDUs, read with `pread(2)` otherwise.
 public final class FileSource: ReopenableSource {
-    /// The file's path.
+    /// The file's path (for a path that is not UTF-8, its repaired decoding: for messages).
     public let path: String
     /// The file's size when it was opened.
     public let size: Int64
+    /// The path's exact bytes.
+    private let pathBytes: [UInt8]
     private let file: FileDescriptor
     private let start: Int64
     private let position: Mutex<Int64>
@@ -21,21 +23,32 @@ public final class FileSource: ReopenableSource {
     ///   - path: The file to send.
     ///   - offset: Where the object's bytes start.
     /// - Throws: ``SendError`` with ``SendError/Code/sourceFailed`` naming the path and errno.
+    public convenience init(path: String, offset: Int64 = 0) throws(SendError) {
+        try self.init(path: Array(path.utf8), offset: offset)
+    }
+
+    /// Opens a file whose path is given as bytes (Linux paths need not be UTF-8).
+    /// - Parameters:
+    ///   - path: The path's exact bytes, without a terminating NUL.
+    ///   - offset: Where the object's bytes start.
+    /// - Throws: ``SendError`` with ``SendError/Code/sourceFailed`` naming the path (repaired) and errno.
     /// The corresponding C function is `open`.
-    public init(path: String, offset: Int64 = 0) throws(SendError) {
+    public init(path: [UInt8], offset: Int64 = 0) throws(SendError) {
+        let name = String(decoding: path, as: UTF8.self)
         let file: FileDescriptor
         do {
             file = try FileDescriptor(opening: path, flags: O_RDONLY)
         } catch {
-            throw SendError(code: .sourceFailed, message: "cannot open \(path): \(error)")
+            throw SendError(code: .sourceFailed, message: "cannot open \(name): \(error)")
         }
         var st = stat()
         guard fstat(file.rawValue, &st) == 0 else {
             let reason = String(cString: strerror(errno))
             file.close()
-            throw SendError(code: .sourceFailed, message: "cannot stat \(path): \(reason)")
+            throw SendError(code: .sourceFailed, message: "cannot stat \(name): \(reason)")
         }
-        self.path = path
+        self.path = name
+        self.pathBytes = path
         self.file = file
         self.start = offset
         self.size = Int64(st.st_size) - offset
@@ -62,5 +75,5 @@ public final class FileSource: ReopenableSource {
     /// The corresponding C function is `close`.
     public func close() { file.close() }
 
-    public func reopen() throws -> any ObjectSource { try FileSource(path: path, offset: start) }
+    public func reopen() throws -> any ObjectSource { try FileSource(path: pathBytes, offset: start) }
 }

@@ -40,7 +40,9 @@ enum ConfigCommand: Subcommand {
     private static func check(_ path: String) -> Int32 {
         guard let configuration = load(path) else { return 1 }
         let endpoints = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
-        print("\(path): ok (listen \(configuration.listen), endpoints \(endpoints.isEmpty ? "none" : endpoints))")
+        print(
+            "\(path): ok (listen \(configuration.listen), endpoints \(endpoints.isEmpty ? "none" : endpoints),"
+                + " store \(configuration.storeDirectory) sync \(configuration.storeSync.rawValue))")
         return 0
     }
 

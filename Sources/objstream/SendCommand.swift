@@ -149,13 +149,14 @@ enum SendCommand: Subcommand {
             var header = ObjectHeader(
                 senderID: options.senderID, bucket: arguments.bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
+            if let name = item.nameBytes { header.setBytes(name, of: .objectName) }
             if let type = arguments.checksum {
                 header.attributes.checksumType = type.name
                 if let path = item.path {
                     do throws(ChecksumError) {
                         header.attributes.checksumValue = try Checksummer.hex(type, ofFile: path)
                     } catch {
-                        run.fail(item.name, SendError(code: .sourceFailed, message: "checksum of \(path): \(error)", cause: error))
+                        run.fail(item.name, SendError(code: .sourceFailed, message: "checksum: \(error)", cause: error))
                         return nil
                     }
                 } else {

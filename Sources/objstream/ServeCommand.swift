@@ -16,27 +16,33 @@ enum ServeCommand: Subcommand {
     static let name = "serve"
     static let usage = """
         usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--store DIR]
-                               [--endpoint NAME[=sink|store]]...
+                               [--store-sync none|object|request] [--endpoint NAME[=sink|store]]...
 
         Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
         command line (sink: count and discard; store: write objects under
-        DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global'),
+        DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global',
+        metadata in user.objstream.* extended attributes; list them with objstream store),
         plus GET /metrics and GET /healthz. --listen 127.0.0.1:0 picks a free port; the
-        startup line "objstream: listening on HOST:PORT" names it.
+        startup line "objstream: listening on HOST:PORT" names it. A store folder that
+        cannot be created or written, or keeps no extended attributes, stops serve (exit 1).
           --config FILE        the configuration (default: the built-in defaults)
           --listen ADDR:PORT   where to listen, replacing the configuration's listen
           --store DIR          where store endpoints write, replacing the configuration's
+          --store-sync MODE    none, object (fsync each object and its folder) or request
+                               (one syncfs per request before its answer; the default),
+                               replacing the configuration's store_sync
           --endpoint NAME[=sink|store]
                                add or replace an endpoint (default action sink); repeatable
         """
 
     /// Runs the command with its arguments.
     /// - Parameter arguments: The arguments after `serve`.
-    /// - Returns: 0 after a signal-driven shutdown, 1 when the gateway cannot start, 2 for a usage error.
+    /// - Returns: 0 after a signal-driven shutdown, 1 when the gateway or a store cannot start, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
         var configPath: String?
         var listen: ListenAddress?
         var store: String?
+        var storeSync: StoreSync?
         var extra: [EndpointConfiguration] = []
         let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
             switch argument {
@@ -46,6 +52,10 @@ enum ServeCommand: Subcommand {
                     "--listen '\($0)' is not ADDR:PORT"
                 }
             case "--store": store = try cursor.value(for: argument)
+            case "--store-sync":
+                storeSync = try cursor.value(for: argument, parsedBy: StoreSync.init(rawValue:)) {
+                    "--store-sync '\($0)' is not none, object or request"
+                }
             case "--endpoint":
                 let endpoint = try endpoint(cursor.value(for: argument))
                 extra.removeAll { $0.name == endpoint.name }
@@ -66,6 +76,7 @@ enum ServeCommand: Subcommand {
         }
         if let listen { configuration.listen = listen }
         if let store { configuration.storeDirectory = store }
+        if let storeSync { configuration.storeSync = storeSync }
         for endpoint in extra {
             configuration.endpoints.removeAll { $0.name == endpoint.name }
             configuration.endpoints.append(endpoint)
@@ -100,11 +111,18 @@ enum ServeCommand: Subcommand {
         let metrics = ReceiveMetrics(registry: .shared)
         ProcessMetrics.register(on: .shared)
         for endpoint in configuration.endpoints {
-            let made: any Endpoint =
-                switch endpoint.action {
-                case .sink: SinkEndpoint()
-                case .store: FileStoreEndpoint(directory: configuration.storeDirectory, metrics: metrics, log: log)
+            let made: any Endpoint
+            switch endpoint.action {
+            case .sink: made = SinkEndpoint()
+            case .store:
+                do {
+                    made = try FileStoreEndpoint(
+                        directory: configuration.storeDirectory, sync: configuration.storeSync, metrics: metrics, log: log)
+                } catch {
+                    StandardError.write("objstream serve: endpoint \(endpoint.name): \(error.message)\n")
+                    return 1
                 }
+            }
             do {
                 try registry.register(endpoint.name, made)
             } catch {
@@ -124,7 +142,9 @@ enum ServeCommand: Subcommand {
             return 1
         }
         let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
-        log("objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)")
+        log(
+            "objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)"
+                + " (sync \(configuration.storeSync.rawValue))")
         log("objstream: listening on \(configuration.listen.host):\(gateway.port)")
 
         let received = StopSignals.wait()

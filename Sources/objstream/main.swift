@@ -4,7 +4,7 @@ import ObjStreamMetrics
 import Glibc
 #endif
 
-/// `objstream serve|send|frame|config|version`: one tool for every job.
+/// `objstream serve|send|frame|config|store|version`: one tool for every job.
 var arguments = ArgumentCursor(Array(CommandLine.arguments.dropFirst()))
 let usage = """
     usage: objstream <command> [options]
@@ -14,6 +14,7 @@ let usage = """
       send     send files or synthetic objects to a gateway
       frame    write stream frames to stdout (for curl probes)
       config   check or print a configuration file
+      store    list a file store's objects, or write one to stdout
       version  print the version (also --version)
 
     run `objstream <command> --help` for a command's options
@@ -23,7 +24,9 @@ guard let command = arguments.next() else {
     print(usage)
     exit(2)
 }
-let subcommands: [any Subcommand.Type] = [ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self]
+let subcommands: [any Subcommand.Type] = [
+    ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self, StoreCommand.self,
+]
 let status: Int32
 if let subcommand = subcommands.first(where: { $0.name == command }) {
     status = subcommand.run(arguments.remaining)

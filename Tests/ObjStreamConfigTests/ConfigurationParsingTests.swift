@@ -1,5 +1,6 @@
 import Foundation
 import ObjStreamConfig
+import ObjStreamReceive
 import ObjStreamTestSupport
 import Testing
 
@@ -17,6 +18,7 @@ import Testing
         #expect(loaded.gateway.connectionTimeout == .seconds(120))
         #expect(loaded.sender.sendBuffer == 4_194_304)
         #expect(loaded.sender.tcpNoDelay == true)
+        #expect(loaded.storeSync == .request)
     }
 
     @Test func printedDefaultsAreTheShippedFileByteForByte() throws {
@@ -28,6 +30,7 @@ import Testing
         var c = ObjStreamConfiguration()
         c.listen = ListenAddress(host: "::1", port: 0)
         c.storeDirectory = "/var/lib/obj \"store\"\\x"
+        c.storeSync = .object
         c.logLevel = .debug
         c.endpoints = [.init(name: "a b", action: .store)]
         c.transport.maxHeader = 131_072
@@ -50,6 +53,7 @@ import Testing
         let text = c.json()
         #expect(text.contains(#""listen": "[::1]:0""#))
         #expect(text.contains(#""idle_teardown": "1500ms""#))
+        #expect(text.contains(#""store_sync": "object""#))
         #expect(text.contains(#""connection_memory_limit": "12345B""#))
         #expect(try ObjStreamConfiguration.parse(Array(text.utf8)) == c)
     }

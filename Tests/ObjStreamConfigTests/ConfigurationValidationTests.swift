@@ -35,6 +35,8 @@ import Testing
         (#"{"listen": 9080}"#, "listen", "9080", "host:port"),
         (#"{"log_level": "verbose"}"#, "log_level", #""verbose""#, "debug, info, warning, error"),
         (#"{"store_dir": ""}"#, "store_dir", #""""#, "non-empty"),
+        (#"{"store_sync": "always"}"#, "store_sync", #""always""#, "none, object, request"),
+        (#"{"store_sync": true}"#, "store_sync", "true", "none, object, request"),
         (#"{"endpoints": {"name": "a"}}"#, "endpoints", #"{"name":"a"}"#, "array"),
         (#"{"endpoints": [{"name": "a/b", "action": "sink"}]}"#, "endpoints[0].name", #""a/b""#, #"must not contain "/""#),
         (#"{"endpoints": [{"name": "", "action": "sink"}]}"#, "endpoints[0].name", #""""#, "non-empty"),

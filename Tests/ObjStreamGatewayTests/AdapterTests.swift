@@ -57,19 +57,52 @@ import Testing
         #expect(reserved.stderr.contains("--opcode 65519 is reserved"))
     }
 
-    @Test func storePathsNameProviderNamespaceBucketAndObject() {
-        func path(_ bucket: Bucket, _ name: String) -> String {
-            switch StorePath.segments(for: ObjectHeader(bucket: bucket, objectName: name)) {
-            case .success(let segments): segments.joined(separator: "/")
+    @Test func storeFolderNamesAreReversibleAndNeverShared() {
+        func folders(_ bucket: Bucket) -> String {
+            switch StorePath.folders(of: StoredBucket(bucket)) {
+            case .success(let folders): folders.joined(separator: "/")
             case .failure(let refusal): "refused: \(refusal)"
             }
         }
-        #expect(path(Bucket(name: "b"), "x/y") == "ais/@global/b/x/y")
-        #expect(path(Bucket(name: "b", provider: "aws", namespace: Namespace(uuid: "u", name: "n")), "o") == "aws/@u#n/b/o")
-        #expect(path(Bucket(name: "b", provider: "gcp", namespace: Namespace(name: "n")), "o") == "gcp/#n/b/o")
-        #expect(path(Bucket(name: "b"), "x//y") == "refused: object name segment is empty")
-        #expect(path(Bucket(name: "b"), "x/./y") == "refused: object name segment is '.'")
-        #expect(path(Bucket(name: "b/c"), "o") == "refused: bucket holds '/'")
-        #expect(path(Bucket(name: "b"), "/o") == "refused: object name has a leading '/'")
+        #expect(folders(Bucket(name: "b")) == "ais/@global/b")
+        #expect(folders(Bucket(name: "b", provider: "aws", namespace: Namespace(uuid: "u", name: "n"))) == "aws/@u#n/b")
+        #expect(folders(Bucket(name: "b", provider: "gcp", namespace: Namespace(name: "n"))) == "gcp/@#n/b")
+        #expect(folders(Bucket(name: "b", namespace: Namespace(uuid: "global"))) == "ais/@global#/b")
+        #expect(folders(Bucket(name: "b", namespace: Namespace(uuid: "a#b"))) == "ais/@a%23b#/b")
+        #expect(folders(Bucket(name: "b", namespace: Namespace(uuid: "a", name: "b"))) == "ais/@a#b/b")
+        #expect(folders(Bucket(name: "b/c")) == "ais/@global/b%2Fc")
+        #expect(folders(Bucket(name: "..")) == "ais/@global/%2E%2E")
+        #expect(folders(Bucket(name: "100%")) == "ais/@global/100%25")
+        #expect(folders(Bucket(name: "")) == "refused: bucket is empty")
+        #expect(folders(Bucket(name: "b", provider: "")) == "refused: provider is empty")
+        #expect(folders(Bucket(name: String(repeating: "b", count: 256))) == "refused: bucket folder name is 256 bytes, over 255")
+        for part in ["", "a", "a#b", "%41", "..", ".", "@global", "é", "a/b", "\n\u{7f}"] {
+            #expect(StorePath.part(ofFolderName: StorePath.folderName(of: Array(part.utf8))) == Array(part.utf8), "\(part)")
+        }
+        #expect(StorePath.namespace(ofFolderName: "@a%23b#")?.uuid == Array("a#b".utf8))
+        #expect(StorePath.namespace(ofFolderName: "@a#b")?.name == Array("b".utf8))
+        #expect(StorePath.namespace(ofFolderName: "@#") == nil)
+    }
+
+    @Test func objectNamesAreRefusedStoredAsIsOrShortened() {
+        func refusal(_ name: String) -> String? { StorePath.refusal(ofObjectName: Array(name.utf8))?.reason }
+        #expect(refusal("x//y") == "object name segment is empty")
+        #expect(refusal("x/./y") == "object name segment is '.'")
+        #expect(refusal("a/../../b") == "object name segment is '..'")
+        #expect(refusal("/o") == "object name has a leading '/'")
+        #expect(refusal("") == "object name is empty")
+        #expect(refusal("dir/file") == nil)
+        func fits(_ name: [UInt8], under folder: Int = 40) -> Bool { StorePath.fitsAsIs(name, under: folder) }
+        #expect(fits(Array("a/b/c".utf8)))
+        #expect(fits([UInt8](repeating: 0x61, count: 255)))
+        #expect(!fits([UInt8](repeating: 0x61, count: 256)))
+        #expect(!fits([0x61, 0xff]))
+        #expect(!fits(Array("a/.objstream-1-2.tmp".utf8)))
+        #expect(!fits(Array((StorePath.shortenedName(of: [1]) + "/x").utf8)))
+        #expect(fits(Array("a/.x123".utf8)))
+        let deep = Array(repeating: String(repeating: "d", count: 200), count: 21).joined(separator: "/")
+        let deepFits = fits(Array(deep.utf8))
+        #expect(!deepFits, "a \(deep.utf8.count)-byte path is over PATH_MAX")
+        #expect(StorePath.shortenedName(of: Array("abc".utf8)) == ".xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

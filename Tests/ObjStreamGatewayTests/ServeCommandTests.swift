@@ -128,4 +128,33 @@ import Glibc
         #expect(bad.stderr.contains("gateway.max_connections"), "\(bad.stderr)")
         #expect(bad.stderr.contains("bogus"), "\(bad.stderr)")
     }
+
+    @Test func serveTakesStoreSyncFromTheConfigFileAndTheCommandLineAndRefusesAnUnknownMode() throws {
+        let folder = try TestPaths.temporaryDirectory("objstream-sync")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("objstream.json")
+        let store = folder.appendingPathComponent("store").path
+        try Data(#"{"listen": "127.0.0.1:0", "store_dir": "\#(store)", "store_sync": "none"}"#.utf8).write(to: config)
+        for (extra, mode) in [([String](), "none"), (["--store-sync", "object"], "object")] {
+            let serve = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--config", config.path] + extra)
+            let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
+            #expect(serve.stderrLines.contains { $0.hasSuffix("store \(store) (sync \(mode))") }, "\(serve.stderrLines)")
+            var encoder = FrameEncoder()
+            try encoder.appendObject(
+                ObjectHeader(bucket: Bucket(name: "b"), objectName: mode, attributes: ObjectAttributes(size: 3)), data: [1, 2, 3])
+            let client = try RawHTTPClient(port: port)
+            try client.send(RawHTTPClient.streamHead("store"))
+            try client.sendChunk(encoder.bytes)
+            try client.endChunked()
+            #expect(try client.readResponse().status == 200)
+            let syncs = ExpositionText.value(of: "objstream_store_sync_duration_seconds_count", in: try Curl.scrape(port))
+            #expect(syncs == (mode == "none" ? 0 : 2), "a file and its folder under object, none under none")
+            #expect(serve.stop() == 0)
+        }
+        let listed = try ChildProcess.run(TestPaths.objstreamBinary.path, ["store", "ls", store])
+        #expect(listed.stdout == "ais://b/none\nais://b/object\n", "\(listed.stderr)")
+        let bad = try ChildProcess.run(TestPaths.objstreamBinary.path, ["serve", "--store-sync", "sometimes"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--store-sync 'sometimes' is not none, object or request"), "\(bad.stderr)")
+    }
 }

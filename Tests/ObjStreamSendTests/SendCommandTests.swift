@@ -3,6 +3,10 @@ import ObjStreamTestSupport
 import ObjStreamWire
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `objstream send` as a real process against the real gateway.
 @Suite struct SendCommandTests {
     private func run(_ arguments: [String]) throws -> ChildProcess.Outcome {
@@ -34,6 +38,42 @@ import Testing
             #expect(o.size == expected[o.header.objectName]?.0)
             #expect(o.digest == expected[o.header.objectName]?.1)
         }
+    }
+
+    @Test func fileNamesThatAreNotUTF8AreSentWithExactlyTheirBytes() throws {
+        let gateway = try LoopbackGateway(digests: true, names: ["default"])
+        defer { gateway.kill() }
+        let dir = try TestPaths.temporaryDirectory("objstream-tx-bytes")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Linux names are bytes: 0xff is no UTF-8 at all, 0xc3 alone is a cut-short é.
+        let names: [[UInt8]] = [
+            [0x61, 0xff, 0x2e, 0x62, 0x69, 0x6e], Array("sub/".utf8) + [0xc3], Array("sub/ok-é".utf8),
+        ]
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        var expected: [[UInt8]: UInt64] = [:]
+        for (i, name) in names.enumerated() {
+            let data = PayloadPattern.bytes(for: "raw\(i)", size: 1000 * (i + 1))
+            let path = Array(dir.path.utf8) + [UInt8(ascii: "/")] + name + [0]
+            let fd = path.withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+            }
+            try #require(fd >= 0, "cannot create \(name): errno \(errno)")
+            #expect(data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count)
+            close(fd)
+            expected[name] = TestObjects.digest(data)
+        }
+        let result = try run(["http://127.0.0.1:\(gateway.gateway.port)", dir.path, "--bucket", "ais://raw"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("sent 3 objects, 6000 bytes in "), "\(result.stdout)")
+        #expect(gateway.waitFor { $0.count == 1 && $0[0].complete })
+        let objects = gateway.objects
+        // In the order of their bytes.
+        #expect(objects.map { $0.header.bytes(of: .objectName) } == names.sorted { $0.lexicographicallyPrecedes($1) })
+        for object in objects {
+            #expect(object.digest == expected[object.header.bytes(of: .objectName)])
+        }
+        #expect(objects.map(\.header.objectName) == ["a\u{FFFD}.bin", "sub/ok-é", "sub/\u{FFFD}"])
+        #expect(objects.filter { $0.header.undecodedStrings.isEmpty }.map(\.header.objectName) == ["sub/ok-é"])
     }
 
     @Test func syntheticObjectsGoOverSeveralCompressedPDUStreams() throws {

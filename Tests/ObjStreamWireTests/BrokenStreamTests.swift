@@ -89,14 +89,6 @@ import Testing
         let mismatch = Self.decodeError(Self.protoHeader(UInt64(hdr.count)) + hdr)
         #expect((mismatch?.cause as? WireError)?.code == .lengthMismatch)
         #expect(mismatch?.code == .objectHeaderInvalid)
-        // An object name that is not UTF-8 is refused, not repaired.
-        var named = try HeaderCodec.encode(ObjectHeader(objectName: "abc"))
-        let nameAt = named.firstIndex(of: UInt8(ascii: "a"))!
-        named[nameAt + 1] = 0xff
-        let invalid = Self.decodeError(Self.protoHeader(UInt64(named.count)) + named)
-        #expect(invalid?.code == .objectHeaderInvalid)
-        #expect((invalid?.cause as? WireError)?.code == .invalidUTF8)
-        #expect((invalid?.cause as? WireError)?.field == "ObjName")
         // Unknown size on a stream without PDUs.
         var unsized = Self.header
         unsized.attributes.size = -1

@@ -7,23 +7,40 @@ import Glibc
 public enum HeaderCodec {
     /// The number of bytes ``encode(_:into:)`` writes for a header.
     /// - Parameter header: The header to measure.
-    /// - Returns: The encoded length (`hlen`).
+    /// - Returns: The encoded length (`hlen`), counting the ``ObjectHeader/undecodedStrings`` that are written.
     public static func encodedLength(of header: ObjectHeader) -> Int {
+        if header.undecodedStrings.isEmpty {
+            return encodedLength(of: header) { _, string in string.utf8.count }
+        }
+        return encodedLength(of: header) { field, string in
+            header.undecodedBytes(of: field, matching: string)?.count ?? string.utf8.count
+        }
+    }
+
+    /// The encoded length, with each string's byte count from `count`.
+    /// - Parameters:
+    ///   - header: The header to measure.
+    ///   - count: The bytes a string field is written with.
+    /// - Returns: The encoded length.
+    @inline(__always)
+    private static func encodedLength(
+        of header: ObjectHeader, _ count: (HeaderStringField, String) -> Int
+    ) -> Int {
         var n = 2 + 8 + 8  // opcode, size, atime
-        n += 2 + header.senderID.utf8.count
-        n += 2 + header.bucket.name.utf8.count
-        n += 2 + header.bucket.provider.utf8.count
-        n += 2 + header.bucket.namespace.name.utf8.count
-        n += 2 + header.bucket.namespace.uuid.utf8.count
-        n += 2 + header.objectName.utf8.count
+        n += 2 + count(.senderID, header.senderID)
+        n += 2 + count(.bucketName, header.bucket.name)
+        n += 2 + count(.provider, header.bucket.provider)
+        n += 2 + count(.namespaceName, header.bucket.namespace.name)
+        n += 2 + count(.namespaceUUID, header.bucket.namespace.uuid)
+        n += 2 + count(.objectName, header.objectName)
         n += 2 + header.opaque.count
-        n += 2 + header.demux.utf8.count
+        n += 2 + count(.demux, header.demux)
         let attrs = header.attributes
-        n += 2 + attrs.checksumType.utf8.count
-        n += 2 + attrs.checksumValue.utf8.count
-        n += 2 + attrs.version.utf8.count
-        for entry in attrs.customMetadata {
-            n += 4 + entry.key.utf8.count + entry.value.utf8.count
+        n += 2 + count(.checksumType, attrs.checksumType)
+        n += 2 + count(.checksumValue, attrs.checksumValue)
+        n += 2 + count(.version, attrs.version)
+        for (i, entry) in attrs.customMetadata.enumerated() {
+            n += 4 + count(.metadataKey(i), entry.key) + count(.metadataValue(i), entry.value)
         }
         return n + 2  // terminator
     }
@@ -32,67 +49,112 @@ public enum HeaderCodec {
     /// - Parameter header: The header to check.
     /// - Throws: ``WireError`` naming the first field that cannot be encoded.
     public static func validate(_ header: ObjectHeader) throws(WireError) {
-        func check(_ field: String, _ count: Int) throws(WireError) {
-            if count > WireLimits.maxStringLength {
-                throw WireError(
-                    code: .stringTooLong, field: field, offset: 0,
-                    message: "\(count) bytes, at most \(WireLimits.maxStringLength) fit a string field")
+        if header.undecodedStrings.isEmpty {
+            try validate(header) { _, string in string.utf8.count }
+        } else {
+            try validate(header) { field, string in
+                header.undecodedBytes(of: field, matching: string)?.count ?? string.utf8.count
             }
         }
-        try check("SID", header.senderID.utf8.count)
-        try check("Bck.Name", header.bucket.name.utf8.count)
-        try check("Bck.Provider", header.bucket.provider.utf8.count)
-        try check("Bck.Ns.Name", header.bucket.namespace.name.utf8.count)
-        try check("Bck.Ns.UUID", header.bucket.namespace.uuid.utf8.count)
-        try check("ObjName", header.objectName.utf8.count)
+    }
+
+    /// Checks a header, with each string's byte count from `count`.
+    /// - Parameters:
+    ///   - header: The header to check.
+    ///   - count: The bytes a string field is written with.
+    /// - Throws: ``WireError`` naming the first field that cannot be encoded.
+    @inline(__always)
+    private static func validate(
+        _ header: ObjectHeader, _ count: (HeaderStringField, String) -> Int
+    ) throws(WireError) {
+        func check(_ field: @autoclosure () -> String, _ n: Int) throws(WireError) {
+            if n > WireLimits.maxStringLength {
+                throw WireError(
+                    code: .stringTooLong, field: field(), offset: 0,
+                    message: "\(n) bytes, at most \(WireLimits.maxStringLength) fit a string field")
+            }
+        }
+        func check(_ field: HeaderStringField, _ string: String) throws(WireError) {
+            try check(field.description, count(field, string))
+        }
+        try check(.senderID, header.senderID)
+        try check(.bucketName, header.bucket.name)
+        try check(.provider, header.bucket.provider)
+        try check(.namespaceName, header.bucket.namespace.name)
+        try check(.namespaceUUID, header.bucket.namespace.uuid)
+        try check(.objectName, header.objectName)
         try check("Opaque", header.opaque.count)
-        try check("Demux", header.demux.utf8.count)
+        try check(.demux, header.demux)
         let attrs = header.attributes
         if attrs.size < WireLimits.unknownSize {
             throw WireError(code: .invalidSize, field: "ObjAttrs.Size", offset: 0, message: "size \(attrs.size) is below -1")
         }
-        try check("Cksum.Type", attrs.checksumType.utf8.count)
-        try check("Cksum.Value", attrs.checksumValue.utf8.count)
-        try check("Version", attrs.version.utf8.count)
+        try check(.checksumType, attrs.checksumType)
+        try check(.checksumValue, attrs.checksumValue)
+        try check(.version, attrs.version)
         for (i, entry) in attrs.customMetadata.enumerated() {
             if entry.key.isEmpty {
                 throw WireError(
-                    code: .emptyMetadataKey, field: "CustomMD[\(i)].key", offset: 0,
+                    code: .emptyMetadataKey, field: HeaderStringField.metadataKey(i).description, offset: 0,
                     message: "an empty key would read as the end of the metadata")
             }
-            try check("CustomMD[\(i)].key", entry.key.utf8.count)
-            try check("CustomMD[\(i)].value", entry.value.utf8.count)
+            try check(.metadataKey(i), entry.key)
+            try check(.metadataValue(i), entry.value)
         }
     }
 
     /// Encodes a header into `destination`, which must hold ``encodedLength(of:)`` bytes.
     ///
-    /// Call ``validate(_:)`` first: this function assumes every string fits.
+    /// Call ``validate(_:)`` first: this function assumes every string fits. String fields are
+    /// written as their ``ObjectHeader/bytes(of:)``: their undecoded bytes while those still match.
     /// - Parameters:
     ///   - header: The header to encode.
     ///   - destination: Writable memory of at least the encoded length.
     /// - Returns: The number of bytes written.
     @discardableResult
     public static func encode(_ header: ObjectHeader, into destination: UnsafeMutableRawPointer) -> Int {
+        if header.undecodedStrings.isEmpty {
+            return encode(header, into: destination) { w, _, string in w.string(string) }
+        }
+        return encode(header, into: destination) { w, field, string in
+            if let raw = header.undecodedBytes(of: field, matching: string) {
+                raw.withUnsafeBytes { w.bytes($0) }
+            } else {
+                w.string(string)
+            }
+        }
+    }
+
+    /// Encodes a header, each string field written by `write`.
+    /// - Parameters:
+    ///   - header: The header to encode.
+    ///   - destination: Writable memory of at least the encoded length.
+    ///   - write: Writes a string field.
+    /// - Returns: The number of bytes written.
+    @inline(__always)
+    private static func encode(
+        _ header: ObjectHeader, into destination: UnsafeMutableRawPointer,
+        _ write: (inout Writer, HeaderStringField, String) -> Void
+    ) -> Int {
         var w = Writer(base: destination)
-        w.string(header.senderID)
+        write(&w, .senderID, header.senderID)
         w.u16(header.opcode.rawValue)
-        w.string(header.bucket.name)
-        w.string(header.bucket.provider)
-        w.string(header.bucket.namespace.name)
-        w.string(header.bucket.namespace.uuid)
-        w.string(header.objectName)
+        write(&w, .bucketName, header.bucket.name)
+        write(&w, .provider, header.bucket.provider)
+        write(&w, .namespaceName, header.bucket.namespace.name)
+        write(&w, .namespaceUUID, header.bucket.namespace.uuid)
+        write(&w, .objectName, header.objectName)
         header.opaque.withUnsafeBytes { w.bytes($0) }
-        w.string(header.demux)
+        write(&w, .demux, header.demux)
         let attrs = header.attributes
         w.u64(UInt64(bitPattern: attrs.size))
         w.u64(UInt64(bitPattern: attrs.atime))
-        w.string(attrs.checksumType)
-        w.string(attrs.checksumValue)
-        w.string(attrs.version)
-        for entry in attrs.customMetadata {
-            w.string(entry.key)
-            w.string(entry.value)
+        write(&w, .checksumType, attrs.checksumType)
+        write(&w, .checksumValue, attrs.checksumValue)
+        write(&w, .version, attrs.version)
+        for (i, entry) in attrs.customMetadata.enumerated() {
+            write(&w, .metadataKey(i), entry.key)
+            write(&w, .metadataValue(i), entry.value)
         }
         w.u16(0)
         return w.offset
@@ -110,35 +172,40 @@ public enum HeaderCodec {
     }
 
     /// Decodes exactly `bytes.count` bytes as one header.
+    ///
+    /// A string field whose bytes are not valid UTF-8 is not an error: its property gets the
+    /// repaired decoding and ``ObjectHeader/undecodedStrings`` its bytes, so that encoding the
+    /// header again gives the same bytes.
     /// - Parameter bytes: The `hlen` bytes that follow an object's proto header.
     /// - Returns: The decoded header.
     /// - Throws: ``WireError`` with code ``WireError/Code/malformed`` when a field runs
-    ///   past the end, ``WireError/Code/lengthMismatch`` when decoding stops short of it.
+    ///   past the end, ``WireError/Code/lengthMismatch`` when decoding stops short of it,
+    ///   ``WireError/Code/invalidSize`` for a size below -1.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> ObjectHeader {
         var r = Reader(bytes: bytes)
-        let sid = try r.string("SID")
+        let sid = try r.string(.senderID)
         let opcode = try r.u16("Opcode")
-        let bucketName = try r.string("Bck.Name")
-        let provider = try r.string("Bck.Provider")
-        let nsName = try r.string("Bck.Ns.Name")
-        let nsUUID = try r.string("Bck.Ns.UUID")
-        let objName = try r.string("ObjName")
+        let bucketName = try r.string(.bucketName)
+        let provider = try r.string(.provider)
+        let nsName = try r.string(.namespaceName)
+        let nsUUID = try r.string(.namespaceUUID)
+        let objName = try r.string(.objectName)
         let opaque = try r.bytes("Opaque")
-        let demux = try r.string("Demux")
+        let demux = try r.string(.demux)
         let size = Int64(bitPattern: try r.u64("ObjAttrs.Size"))
         if size < WireLimits.unknownSize {
             throw WireError(
                 code: .invalidSize, field: "ObjAttrs.Size", offset: r.offset - 8, message: "size \(size) is below -1")
         }
         let atime = Int64(bitPattern: try r.u64("ObjAttrs.Atime"))
-        let cksumType = try r.string("Cksum.Type")
-        let cksumValue = try r.string("Cksum.Value")
-        let version = try r.string("Version")
+        let cksumType = try r.string(.checksumType)
+        let cksumValue = try r.string(.checksumValue)
+        let version = try r.string(.version)
         var custom: [MetadataEntry] = []
         while true {
-            let key = try r.string("CustomMD.key")
+            let key = try r.string(.metadataKey(custom.count))
             if key.isEmpty { break }
-            let value = try r.string("CustomMD[\(key)]")
+            let value = try r.string(.metadataValue(custom.count))
             custom.append(MetadataEntry(key, value))
         }
         if r.offset != bytes.count {
@@ -146,7 +213,7 @@ public enum HeaderCodec {
                 code: .lengthMismatch, field: "terminator", offset: r.offset,
                 message: "header ends at \(r.offset) of hlen \(bytes.count)")
         }
-        return ObjectHeader(
+        let header = ObjectHeader(
             senderID: sid,
             opcode: Opcode(rawValue: opcode),
             bucket: Bucket(name: bucketName, provider: provider, namespace: Namespace(uuid: nsUUID, name: nsName)),
@@ -156,6 +223,44 @@ public enum HeaderCodec {
             attributes: ObjectAttributes(
                 size: size, atime: atime, checksumType: cksumType, checksumValue: cksumValue,
                 version: version, customMetadata: custom))
+        // The bytes of repaired strings are collected apart, so that the usual header is built
+        // without a dictionary in sight (passing one in costs a copy of the whole header).
+        guard !r.repaired else { return keepingUndecodedStrings(header, from: bytes) }
+        return header
+    }
+
+    /// Adds the bytes of the strings that are not valid UTF-8 to a decoded header: the decoder's slow path.
+    /// - Parameters:
+    ///   - header: The header decoded from `bytes`.
+    ///   - bytes: The header's `hlen` bytes, known to decode.
+    /// - Returns: The header with its ``ObjectHeader/undecodedStrings``.
+    @inline(never)
+    private static func keepingUndecodedStrings(_ header: ObjectHeader, from bytes: UnsafeRawBufferPointer) -> ObjectHeader {
+        var r = Reader(bytes: bytes)
+        var undecoded: [HeaderStringField: [UInt8]] = [:]
+        // The fields in decode(_:)'s order; `bytes` decoded, so no read fails.
+        func string(_ field: HeaderStringField) -> Bool {
+            let raw = (try? r.slice(field.description)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            if !String(decoding: raw, as: UTF8.self).utf8.elementsEqual(raw) { undecoded[field] = [UInt8](raw) }
+            return !raw.isEmpty
+        }
+        _ = string(.senderID)
+        r.offset += 2  // opcode
+        for field in [HeaderStringField.bucketName, .provider, .namespaceName, .namespaceUUID, .objectName] {
+            _ = string(field)
+        }
+        _ = try? r.slice("Opaque")
+        _ = string(.demux)
+        r.offset += 16  // size, atime
+        for field in [HeaderStringField.checksumType, .checksumValue, .version] { _ = string(field) }
+        var i = 0
+        while string(.metadataKey(i)) {
+            _ = string(.metadataValue(i))
+            i += 1
+        }
+        var kept = header
+        kept.undecodedStrings = undecoded
+        return kept
     }
 
     /// Decodes a header from an array (tests and tools).
@@ -197,55 +302,54 @@ public enum HeaderCodec {
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
         var offset = 0
+        /// Whether a string read so far is not valid UTF-8 (and was repaired).
+        var repaired = false
 
-        private func need(_ n: Int, _ field: String) throws(WireError) {
+        private func need(_ n: Int, _ field: @autoclosure () -> String) throws(WireError) {
             if bytes.count - offset < n {
                 throw WireError(
-                    code: .malformed, field: field, offset: offset,
+                    code: .malformed, field: field(), offset: offset,
                     message: "needs \(n) bytes, \(bytes.count - offset) left of hlen \(bytes.count)")
             }
         }
 
-        mutating func u16(_ field: String) throws(WireError) -> UInt16 {
-            try need(2, field)
+        mutating func u16(_ field: @autoclosure () -> String) throws(WireError) -> UInt16 {
+            try need(2, field())
             defer { offset += 2 }
             return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         }
 
-        mutating func u64(_ field: String) throws(WireError) -> UInt64 {
-            try need(8, field)
+        mutating func u64(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
+            try need(8, field())
             defer { offset += 8 }
             return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
 
-        mutating func slice(_ field: String) throws(WireError) -> UnsafeRawBufferPointer {
+        mutating func slice(_ field: @autoclosure () -> String) throws(WireError) -> UnsafeRawBufferPointer {
             let start = offset
-            let n = Int(try u16(field))
+            let n = Int(try u16(field()))
             if bytes.count - offset < n {
                 throw WireError(
-                    code: .malformed, field: field, offset: start,
+                    code: .malformed, field: field(), offset: start,
                     message: "\(n)-byte string runs past hlen \(bytes.count) (\(bytes.count - offset) bytes left)")
             }
             defer { offset += n }
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
         }
 
-        mutating func string(_ field: String) throws(WireError) -> String {
-            let start = offset
-            let raw = try slice(field)
+        mutating func string(_ field: HeaderStringField) throws(WireError) -> String {
+            let raw = try slice(field.description)
             if raw.isEmpty { return "" }
             // `String(decoding:)` is specialized and fast but repairs invalid bytes; a
             // repaired string differs from its source, which one memcmp tells.
             var s = String(decoding: raw, as: UTF8.self)
             let intact = s.withUTF8 { $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
-            guard intact else {
-                throw WireError(code: .invalidUTF8, field: field, offset: start, message: "string is not valid UTF-8")
-            }
+            if !intact { repaired = true }
             return s
         }
 
-        mutating func bytes(_ field: String) throws(WireError) -> [UInt8] {
-            [UInt8](try slice(field))
+        mutating func bytes(_ field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
+            [UInt8](try slice(field()))
         }
     }
 }

@@ -14,6 +14,14 @@ public struct ObjectHeader: Hashable, Sendable {
     public var demux: String
     /// Size, access time, checksum, version and custom metadata.
     public var attributes: ObjectAttributes
+    /// The wire bytes of string fields whose bytes are not valid UTF-8; the field's `String`
+    /// property then holds the repaired decoding (invalid bytes as U+FFFD). Empty in the usual
+    /// case, at no cost.
+    ///
+    /// A field's bytes here count (for ``bytes(of:)`` and the encoder) only while their repaired
+    /// decoding is still the field's `String`, byte for byte: assigning another string to the
+    /// property wins over them. Set them with ``setBytes(_:of:)``; equality and hashing include them.
+    public var undecodedStrings = [HeaderStringField: [UInt8]]()
 
     /// Creates an object header.
     public init(

@@ -5,7 +5,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
             case malformed
             case lengthMismatch = "length_mismatch"
-            case invalidUTF8 = "invalid_utf8"
             case stringTooLong = "string_too_long"
             case emptyMetadataKey = "empty_metadata_key"
             case headerTooLarge = "header_too_large"
@@ -19,8 +18,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let malformed = Code(.malformed)
         /// Decoding stopped short of the header's length.
         public static let lengthMismatch = Code(.lengthMismatch)
-        /// A string field is not valid UTF-8.
-        public static let invalidUTF8 = Code(.invalidUTF8)
         /// A string is longer than 65535 bytes and cannot be encoded.
         public static let stringTooLong = Code(.stringTooLong)
         /// A custom metadata key is empty and would read as the terminator.

@@ -30,6 +30,22 @@ package final class FileDescriptor: Sendable {
         self.init(adopting: fd)
     }
 
+    /// Opens a file whose path is given as bytes (Linux paths are bytes, not necessarily UTF-8), retrying on `EINTR`.
+    ///
+    /// The corresponding C function is `open`.
+    /// - Parameters:
+    ///   - path: The path's bytes, without a terminating NUL.
+    ///   - flags: `O_RDONLY`, `O_WRONLY | O_CREAT | ...`; `O_CLOEXEC` is added.
+    ///   - mode: The permissions of a created file.
+    /// - Throws: ``Errno`` when the file cannot be opened.
+    package convenience init(opening path: [UInt8], flags: Int32, mode: mode_t = 0) throws(Errno) {
+        let fd = (path + [0]).withUnsafeBufferPointer { cPath in
+            cPath.withMemoryRebound(to: CChar.self) { p in retryingOnInterrupt { open(p.baseAddress!, flags | O_CLOEXEC, mode) } }
+        }
+        guard fd >= 0 else { throw Errno(code: errno) }
+        self.init(adopting: fd)
+    }
+
     /// Closes the descriptor; later calls do nothing.
     ///
     /// The corresponding C function is `close`.

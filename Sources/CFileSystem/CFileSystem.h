@@ -1,0 +1,10 @@
+#ifndef C_OBJSTREAM_FILESYSTEM_H
+#define C_OBJSTREAM_FILESYSTEM_H
+
+// Extended attributes (setxattr(2) and friends), which Swift's Glibc module leaves out.
+#include <sys/xattr.h>
+
+// syncfs(2): glibc declares it only under _GNU_SOURCE, which the Glibc module is built without.
+extern int syncfs(int fd);
+
+#endif
