@@ -117,6 +117,34 @@ import Glibc
         #expect(server.objects.count == 40)
     }
 
+    @Test func everyChecksumTypeGoesFromSendToAStoreThatVerifiesIt() throws {
+        let root = try TestPaths.temporaryDirectory("objstream-send-checksums")
+        let files = root.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        for (i, size) in [0, 1, 4095, 300_000].enumerated() {
+            try Data(PayloadPattern.bytes(for: "c\(i)", size: size)).write(to: files.appendingPathComponent("c\(i)"))
+        }
+        let serve = try ChildProcess(
+            TestPaths.objstreamBinary.path,
+            ["serve", "--listen", "127.0.0.1:0", "--store", root.appendingPathComponent("store").path, "--endpoint", "s=store"])
+        defer { _ = serve.stop() }
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
+        let types = ["xxhash", "xxhash2", "md5", "crc32c", "sha256", "sha512"]
+        for type in types {
+            let result = try run([
+                "http://127.0.0.1:\(port)/v1/objstream/s", files.path, "--bucket", "ais://\(type)", "--checksum", type,
+            ])
+            #expect(result.status == 0, "\(type): \(result.stderr)")
+            #expect(result.stdout.hasPrefix("sent 4 objects, "), "\(type): \(result.stdout)")
+        }
+        let metrics = try Curl.scrape(port)
+        for type in types {
+            // The empty object carries its checksum too.
+            #expect(ExpositionText.value(of: "objstream_store_verified_total{type=\"\(type)\"}", in: metrics) == 4, "\(type)")
+        }
+        #expect(ExpositionText.value(of: #"objstream_store_refused_total{reason="checksum_mismatch"}"#, in: metrics) ?? 0 == 0)
+    }
+
     @Test func theSummaryNamesTwentyFailuresAndCountsTheRestByCode() throws {
         let refusing = try LoopbackSocket(.refusing)
         defer { refusing.close() }
