@@ -49,6 +49,7 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - recordBody: Whether to keep the chunk-decoded body bytes.
     ///   - digests: Whether to hash each object's data.
     ///   - answerStatus: The status to answer clean requests with.
+    ///   - ipv6: Whether to listen on `[::1]`.
     init(
         port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200, ipv6: Bool = false
     ) throws {
@@ -98,18 +99,21 @@ final class RawStreamServer: @unchecked Sendable {
     var objects: [ReceivedObject] { requests.flatMap(\.objects) }
 
     /// Stops listening and cuts every connection (a receiver that died).
+    ///
+    /// The connections are cut under the lock that their threads close them under, so that
+    /// no descriptor is shut down after it was closed (its number may be another test's by then).
     func kill() {
-        let fds: [Int32] = state.withLock { s in
+        state.withLock { s in
             s.closed = true
-            return s.fds
+            for fd in s.fds {
+                var lin = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+                shutdown(fd, Int32(SHUT_RDWR))
+            }
         }
+        // The accept thread closes the listening socket when its accept fails: closed here, the
+        // number could be reused before that thread calls accept on it again.
         shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        for fd in fds {
-            var lin = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
-            shutdown(fd, Int32(SHUT_RDWR))
-        }
     }
 
     /// Binds `fd` to `address`, listens, and reads back the bound address (its port).
@@ -130,16 +134,26 @@ final class RawStreamServer: @unchecked Sendable {
         eventually(timeout: timeout) { condition(requests) }
     }
 
+    /// `accept4`, which Glibc's module does not export: an accepted socket is close-on-exec from
+    /// the start, so no process that another test starts meanwhile inherits it (and keeps it
+    /// open, or unreset, after the server closed it).
+    ///
+    /// The corresponding C function is `accept4`.
+    private static let accept4:
+        @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32 = {
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "accept4") else { fatalError("accept4 not found in libc") }
+            return unsafeBitCast(symbol, to: (@convention(c) (
+                Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32).self)
+        }()
+
     private func acceptLoop() {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            let fd = Self.accept4(listenFD, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if fd < 0 {
                 if errno == EINTR { continue }
+                close(listenFD)
                 return
             }
-            // Not inherited by the processes that other tests start meanwhile (accept4 is not
-            // visible from Swift; the listening socket is close-on-exec already).
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let id: Int? = state.withLock { s in
                 if s.closed { return nil }
                 s.fds.append(fd)
@@ -149,6 +163,7 @@ final class RawStreamServer: @unchecked Sendable {
             }
             guard let id else {
                 close(fd)
+                close(listenFD)
                 return
             }
             let t = Thread { [self] in serve(fd, id) }
@@ -162,8 +177,10 @@ final class RawStreamServer: @unchecked Sendable {
 
     private func serve(_ fd: Int32, _ id: Int) {
         defer {
-            state.withLock { s in s.fds.removeAll { $0 == fd } }
-            close(fd)
+            state.withLock { s in
+                s.fds.removeAll { $0 == fd }
+                close(fd)
+            }
         }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         var pending: [UInt8] = []
