@@ -36,6 +36,12 @@ public struct StreamOptions: Sendable {
     public var idleTeardown: Duration = .seconds(4)
     /// How long to wait for the receiver's response after the body ended.
     public var responseTimeout: Duration = .seconds(30)
+    /// How long a write (`sendmsg`, `sendfile`) may make no progress before the stream ends
+    /// with a ``SendError/Code/network`` error ("no progress for 30.0s"); also the sockets'
+    /// `TCP_USER_TIMEOUT`. Zero: writes wait for as long as the kernel keeps the connection.
+    public var writeTimeout: Duration = .seconds(30)
+    /// The keepalive probes of stream sockets; nil: no keepalive.
+    public var keepAlive: TCPKeepAlive? = TCPKeepAlive()
     /// The callback of objects that have none of their own (`SentCB`).
     public var sentCallback: SentCallback?
     /// Called once per abnormal termination, not for `stop()` (`TermedCB`).
@@ -69,5 +75,7 @@ public struct StreamOptions: Sendable {
         if chunkSize < 512 || chunkSize > 64 << 20 { throw fail("chunk size \(chunkSize) must be 512 B..64 MiB") }
         if idleTeardown <= .zero { throw fail("idle teardown \(idleTeardown) must be positive") }
         if connectTimeout <= .zero { throw fail("connect timeout \(connectTimeout) must be positive") }
+        if writeTimeout < .zero { throw fail("write timeout \(writeTimeout) must be zero (never) or positive") }
+        if let problem = keepAlive?.problem { throw fail(problem) }
     }
 }

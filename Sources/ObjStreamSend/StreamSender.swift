@@ -261,9 +261,7 @@ final class StreamSender: @unchecked Sendable {
             if stream.queue.isStopRequested { throw stoppedError() }
             attempts += 1
             do {
-                return try SocketConnection.connect(
-                    to: stream.url, timeout: options.connectTimeout, noDelay: options.tcpNoDelay,
-                    sendBuffer: options.sendBuffer)
+                return try SocketConnection.connect(to: stream.url, options: options)
             } catch let e as SystemError where e.isRetryableConnectError {
                 let elapsed = start.duration(to: .now)
                 if elapsed >= options.retryWindow {
