@@ -1,4 +1,5 @@
 import ObjStreamWire
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,12 +14,15 @@ import Glibc
 /// acknowledging too (`TCP_USER_TIMEOUT`, keepalive probes while idle).
 ///
 /// Confined to the stream's sender thread, except ``shutdown()``, which any thread
-/// may call to unblock it.
+/// may call to unblock it: shutdown and close take the same lock, so a descriptor is
+/// never shut down once closed (when its number may already belong to another file).
 final class SocketConnection: @unchecked Sendable {
     private let socket: FileDescriptor
     let address: String
     /// How long a write may make no progress; zero: forever.
     let writeTimeout: Duration
+    /// Whether ``close()`` ran; guards ``shutdown()`` against a closed (reused) descriptor.
+    private let closed = Mutex(false)
 
     /// The socket's descriptor, for system calls.
     var descriptor: Int32 { socket.rawValue }
@@ -333,13 +337,27 @@ final class SocketConnection: @unchecked Sendable {
         }
     }
 
-    /// Shuts the connection down in both directions, unblocking a thread blocked on it.
+    /// Shuts the connection down in both directions, unblocking a thread blocked on it; does
+    /// nothing once the connection is closed. Any thread may call it.
     /// The corresponding C function is `shutdown`.
-    func shutdown() { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+    func shutdown() {
+        closed.withLock { closed in
+            if !closed { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
 
-    /// Closes the socket, once.
-    /// The corresponding C function is `close`.
-    func close() { socket.close() }
+    /// Shuts the connection down in both directions and closes the socket, once. Under the
+    /// lock that ``shutdown()`` takes, so no other thread shuts down the descriptor's number
+    /// after it was closed (and perhaps reused).
+    /// The corresponding C functions are `shutdown` and `close`.
+    func close() {
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+            socket.close()
+        }
+    }
 }
 
 extension Duration {
