@@ -23,6 +23,8 @@ final class SocketConnection: @unchecked Sendable {
     let writeTimeout: Duration
     /// Whether ``close()`` ran; guards ``shutdown()`` against a closed (reused) descriptor.
     private let closed = Mutex(false)
+    /// Whether `sendmsg` or `sendfile` took any byte on this connection.
+    private(set) var hasWritten = false
 
     /// The socket's descriptor, for system calls.
     var descriptor: Int32 { socket.rawValue }
@@ -39,7 +41,7 @@ final class SocketConnection: @unchecked Sendable {
     ///   - options: The connect timeout, `TCP_NODELAY`, `SO_SNDBUF`, the write timeout
     ///     (for writes and as `TCP_USER_TIMEOUT`) and the keepalive probes.
     /// - Returns: The connected socket, in non-blocking mode.
-    /// - Throws: ``SystemError`` (check ``SystemError/isRetryableConnectError``), or
+    /// - Throws: ``SystemError`` or ``NameResolutionError`` (check ``isRetryable(_:)``), or
     ///   ``SendError`` with ``SendError/Code/invalidURL`` when the host does not resolve.
     /// The corresponding C functions are `getaddrinfo`, `socket`, `connect` and `setsockopt`.
     static func connect(to url: EndpointURL, options: StreamOptions) throws -> SocketConnection {
@@ -49,6 +51,7 @@ final class SocketConnection: @unchecked Sendable {
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(url.host, String(url.port), &hints, &list)
+        if rc == EAI_AGAIN { throw NameResolutionError(host: url.host, code: rc) }
         guard rc == 0, let first = list else {
             throw SendError(
                 code: .invalidURL, message: "cannot resolve \(url.host): \(String(cString: gai_strerror(rc)))")
@@ -74,6 +77,24 @@ final class SocketConnection: @unchecked Sendable {
             return SocketConnection(socket: socket, address: url.address, writeTimeout: options.writeTimeout)
         }
         throw lastError
+    }
+
+    /// Whether a failed ``connect(to:options:)`` may be tried again: refused, timed out,
+    /// unreachable (``SystemError/isRetryableConnectError``), or a temporary name resolution failure.
+    /// - Parameter error: What `connect(to:options:)` threw.
+    /// - Returns: Whether to retry within the retry window.
+    static func isRetryable(_ error: any Error) -> Bool {
+        if let e = error as? SystemError { return e.isRetryableConnectError }
+        return error is NameResolutionError
+    }
+
+    /// Whether a failed write may be repeated on a new connection: the peer reset this one
+    /// (`ECONNRESET`, `EPIPE`) before it took a single byte, so nothing of the request reached
+    /// the receiver (a connection accepted by a listener that was closing, say).
+    /// - Parameter error: What ``write(_:count:)`` threw.
+    /// - Returns: Whether to reconnect and write the same bytes again.
+    func isResetBeforeFirstByte(_ error: SystemError) -> Bool {
+        !hasWritten && (error.errno == ECONNRESET || error.errno == EPIPE)
     }
 
     /// Sets the options of a stream socket: `TCP_NODELAY`, `SO_SNDBUF`, the write timeout as
@@ -163,6 +184,7 @@ final class SocketConnection: @unchecked Sendable {
                 try awaitRoom("sendmsg", since: since)
                 continue
             }
+            hasWritten = true
             stalled = nil
             var left = n
             while first < count, left >= iov[first].iov_len {
@@ -230,6 +252,7 @@ final class SocketConnection: @unchecked Sendable {
                 continue
             }
             if n == 0 { break }
+            hasWritten = true
             stalled = nil
             sent += n
         }

@@ -230,7 +230,8 @@ final class StreamSender: @unchecked Sendable {
 
     private func ensureRequest() throws(SendError) {
         if requestOpen { return }
-        let connection = stream.dryRun ? nil : try connect()
+        var attempts = ConnectAttempts(options)
+        let connection = stream.dryRun ? nil : try connect(&attempts)
         var head = "PUT \(stream.url.path) HTTP/1.1\r\nHost: \(stream.url.address)\r\nUser-Agent: objstream\r\n"
         head += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
         head += "Ais-Session-Id: \(stream.sessionID)\r\nAis-Caller-Id: \(options.senderID)\r\n"
@@ -242,7 +243,9 @@ final class StreamSender: @unchecked Sendable {
             stream.liveConnection.withLock { $0 = nil }
             throw stoppedError()
         }
-        try writer.begin(head: Array(head.utf8), connection: connection)
+        try writer.begin(head: Array(head.utf8), connection: connection) { [unowned self] (reset) throws(SendError) in
+            try reconnect(after: reset, &attempts)
+        }
         requestOpen = true
         stream.counters.requestOpen.store(true, ordering: .relaxed)
         stream.counters.requests.add(1, ordering: .relaxed)
@@ -252,29 +255,33 @@ final class StreamSender: @unchecked Sendable {
         stream.metrics.requests.increment()
     }
 
-    /// Connects, retrying refused and timed-out attempts with backoff for the retry window.
-    private func connect() throws(SendError) -> SocketConnection {
-        let start = ContinuousClock.now
-        var backoff = RetryBackoff(first: options.retryFirstSleep, cap: options.retryCap)
-        var attempts = 0
+    /// Connects, retrying refused and timed-out attempts, temporary name resolution failures
+    /// and (`reset`) a connection reset before its first byte with backoff for the retry window.
+    private func connect(_ attempts: inout ConnectAttempts, after reset: SystemError? = nil) throws(SendError)
+        -> SocketConnection
+    {
+        var failure: (any Error & Sendable)? = reset
         while true {
-            if stream.queue.isStopRequested { throw stoppedError() }
-            attempts += 1
-            do {
-                return try SocketConnection.connect(to: stream.url, options: options)
-            } catch let e as SystemError where e.isRetryableConnectError {
-                let elapsed = start.duration(to: .now)
+            if let e = failure {
+                let elapsed = attempts.elapsed
                 if elapsed >= options.retryWindow {
                     throw SendError(
                         code: .connectFailed,
                         message: "stream \(stream): cannot connect to \(stream.url.address): \(e) "
-                            + "(\(attempts) attempts in \(elapsed.secondsText))",
+                            + "(\(attempts.count) attempts in \(elapsed.secondsText))",
                         cause: e)
                 }
                 stream.metrics.retries.increment()
-                if !stream.queue.sleep(for: min(backoff.next(), options.retryWindow - elapsed)) {
+                if !stream.queue.sleep(for: min(attempts.backoff.next(), options.retryWindow - elapsed)) {
                     throw stoppedError()
                 }
+            }
+            if stream.queue.isStopRequested { throw stoppedError() }
+            attempts.count += 1
+            do {
+                return try SocketConnection.connect(to: stream.url, options: options)
+            } catch let e as any Error & Sendable where SocketConnection.isRetryable(e) {
+                failure = e
             } catch let e as SendError {
                 throw e
             } catch {
@@ -307,6 +314,22 @@ final class StreamSender: @unchecked Sendable {
             code: .httpStatus,
             message: "stream \(stream): \(stream.url.address) answered \(response.status) \(response.reason): \(response.message)",
             status: response.status)
+    }
+
+    /// A new connection for the request whose first write found its connection reset before
+    /// it took a byte: nothing of the request reached the receiver, so it is retried like a
+    /// refused connect, within the request's retry window.
+    private func reconnect(after reset: SystemError, _ attempts: inout ConnectAttempts) throws(SendError)
+        -> SocketConnection
+    {
+        if let old = writer.connection { closeConnection(old) }
+        let connection = try connect(&attempts, after: reset)
+        stream.liveConnection.withLock { $0 = connection }
+        if stream.queue.isStopRequested {
+            closeConnection(connection)
+            throw stoppedError()
+        }
+        return connection
     }
 
     private func closeConnection(_ connection: SocketConnection) {

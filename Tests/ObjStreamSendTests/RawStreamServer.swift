@@ -42,6 +42,9 @@ final class RawStreamServer: @unchecked Sendable {
     private let recordBody: Bool
     private let digests: Bool
     let answerStatus: Int
+    /// Whether accepted connections are held unread (for ``resetHeldConnections()``), and
+    /// the ones held.
+    private let holding: Mutex<(on: Bool, held: [Int32])>
 
     /// Starts listening on a loopback port.
     /// - Parameters:
@@ -50,9 +53,13 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - digests: Whether to hash each object's data.
     ///   - answerStatus: The status to answer clean requests with.
     ///   - ipv6: Whether to listen on `[::1]`.
+    ///   - holdingConnections: Whether to accept connections and leave them unread until
+    ///     ``resetHeldConnections()`` (a receiver whose listener was closing).
     init(
-        port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200, ipv6: Bool = false
+        port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200, ipv6: Bool = false,
+        holdingConnections: Bool = false
     ) throws {
+        self.holding = Mutex((holdingConnections, []))
         self.recordBody = recordBody
         self.digests = digests
         self.answerStatus = answerStatus
@@ -95,6 +102,26 @@ final class RawStreamServer: @unchecked Sendable {
         state.withLock { s in s.requests.keys.sorted().map { s.requests[$0]! } }
     }
 
+    /// How many connections are held unread (see `holdingConnections`).
+    var heldCount: Int { holding.withLock { $0.held.count } }
+
+    /// Resets every held connection (`SO_LINGER` 0, close: the peer gets a reset, no byte read)
+    /// and serves the connections that come from now on.
+    /// - Returns: How many were reset.
+    @discardableResult
+    func resetHeldConnections() -> Int {
+        holding.withLock { h in
+            h.on = false
+            for fd in h.held {
+                var lin = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+                close(fd)
+            }
+            defer { h.held.removeAll() }
+            return h.held.count
+        }
+    }
+
     /// All objects of all requests, in arrival order.
     var objects: [ReceivedObject] { requests.flatMap(\.objects) }
 
@@ -114,6 +141,7 @@ final class RawStreamServer: @unchecked Sendable {
         // The accept thread closes the listening socket when its accept fails: closed here, the
         // number could be reused before that thread calls accept on it again.
         shutdown(listenFD, Int32(SHUT_RDWR))
+        resetHeldConnections()
     }
 
     /// Binds `fd` to `address`, listens, and reads back the bound address (its port).
@@ -154,6 +182,11 @@ final class RawStreamServer: @unchecked Sendable {
                 close(listenFD)
                 return
             }
+            let held = holding.withLock { h in
+                if h.on { h.held.append(fd) }
+                return h.on
+            }
+            if held { continue }
             let id: Int? = state.withLock { s in
                 if s.closed { return nil }
                 s.fds.append(fd)
