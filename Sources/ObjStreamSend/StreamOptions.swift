@@ -4,7 +4,7 @@ import ObjStreamWire
 
 /// Everything a stream can be told (`Extra`, plus the sender configuration).
 public struct StreamOptions: Sendable {
-    /// The sender node's id, sent as `Ais-Caller-Id`.
+    /// The sender node's id, sent as `Ais-Caller-Id`: no control bytes (CR, LF, NUL, ...).
     public var senderID: String = ""
     /// How many objects may wait in the send queue before `send` blocks (`Burst`).
     public var burst: Int = 1024
@@ -77,5 +77,8 @@ public struct StreamOptions: Sendable {
         if connectTimeout <= .zero { throw fail("connect timeout \(connectTimeout) must be positive") }
         if writeTimeout < .zero { throw fail("write timeout \(writeTimeout) must be zero (never) or positive") }
         if let problem = keepAlive?.problem { throw fail(problem) }
+        if let problem = senderID.controlByteProblem(field: "sender id", goesInto: "the Ais-Caller-Id header") {
+            throw fail(problem)
+        }
     }
 }
