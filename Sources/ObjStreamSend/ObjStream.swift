@@ -61,7 +61,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         self.metrics = SenderMetrics(registry: options.metrics)
         let streamCallback = options.sentCallback
         let metrics = self.metrics
-        self.completions = CompletionQueue { object, error in
+        self.completions = CompletionQueue(backlog: options.completionBacklog) { object, error in
             ObjStream.complete(object, error: error, streamCallback: streamCallback, metrics: metrics)
         }
         metrics.streamsOpen.increment()
@@ -101,6 +101,14 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// Queues an object (`Send`): returns at once unless the queue holds `burst` objects.
     ///
     /// A refused object is completed (source closed, callback called) before this throws.
+    ///
+    /// From a completion callback of this stream (its completion thread) it never waits: the
+    /// object is queued even beyond `burst`, because the sender thread may be waiting for that
+    /// thread (it waits once ``StreamOptions/completionBacklog`` objects wait for completion),
+    /// so a callback may send on its own stream without a deadlock. A callback that sends on
+    /// another stream waits as usual; streams whose callbacks send to each other can deadlock
+    /// when their queues are full. A callback must not call ``fin()`` or
+    /// ``waitUntilCompleted(timeout:)``, which wait for that thread.
     /// - Parameter object: The object; its header's size says how many bytes its source yields.
     /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
     ///   without PDUs, no source, or the stream terminated.
@@ -110,7 +118,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
             throw error
         }
         startIfNeeded()
-        let reason = queue.push(object) {
+        let reason = queue.push(object, mayWait: !completions.isCompletionThread) {
             counters.queueFull.add(1, ordering: .relaxed)
             metrics.queueFull.increment()
         }

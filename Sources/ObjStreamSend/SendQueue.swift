@@ -39,12 +39,14 @@ final class SendQueue: @unchecked Sendable {
     /// Queues an object, blocking while the queue holds `burst` objects.
     /// - Parameters:
     ///   - object: The object.
+    ///   - mayWait: Whether to wait while the queue is full; false queues beyond `burst`
+    ///     (a callback's send on the completion thread, which the sender thread may wait for).
     ///   - onFull: Called (once) when the push has to wait (`chanFull`).
     /// - Returns: nil when queued; the termination reason when the stream is closed.
-    func push(_ object: __owned OutgoingObject, onFull: () -> Void) -> TerminationReason? {
+    func push(_ object: __owned OutgoingObject, mayWait: Bool = true, onFull: () -> Void) -> TerminationReason? {
         condition.lock()
         defer { condition.unlock() }
-        if closedReason == nil, objectCount >= burst {
+        if mayWait, closedReason == nil, objectCount >= burst {
             onFull()
             pushersWaiting += 1
             while closedReason == nil, objectCount >= burst { condition.wait() }

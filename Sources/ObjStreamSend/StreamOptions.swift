@@ -42,6 +42,9 @@ public struct StreamOptions: Sendable {
     public var writeTimeout: Duration = .seconds(30)
     /// The keepalive probes of stream sockets; nil: no keepalive.
     public var keepAlive: TCPKeepAlive? = TCPKeepAlive()
+    /// How many objects may wait for the completion thread before the sender thread waits
+    /// for it (back-pressure from slow callbacks); at least 1.
+    public var completionBacklog = 65_536
     /// The callback of objects that have none of their own (`SentCB`).
     public var sentCallback: SentCallback?
     /// Called once per abnormal termination, not for `stop()` (`TermedCB`).
@@ -77,6 +80,7 @@ public struct StreamOptions: Sendable {
         if connectTimeout <= .zero { throw fail("connect timeout \(connectTimeout) must be positive") }
         if writeTimeout < .zero { throw fail("write timeout \(writeTimeout) must be zero (never) or positive") }
         if let problem = keepAlive?.problem { throw fail(problem) }
+        if completionBacklog < 1 { throw fail("completion backlog \(completionBacklog) must be at least 1") }
         if let problem = senderID.controlByteProblem(field: "sender id", goesInto: "the Ais-Caller-Id header") {
             throw fail(problem)
         }
