@@ -37,6 +37,7 @@ enum SendCommand: Subcommand {
     /// - Parameter arguments: The arguments after `send`.
     /// - Returns: 0 when everything was sent, 1 when anything failed, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
+        OpenFileLimit.raiseToHardLimit()
         let parsed: SendArguments
         do {
             parsed = try SendArguments(parsing: arguments)
@@ -108,8 +109,10 @@ enum SendCommand: Subcommand {
         }
         defer { listener?.stop() }
         let progress = SendProgress()
+        let files = OpenFileBudget(limit: OpenFileLimit.current, streams: arguments.streamCount)
         var options = options
-        options.sentCallback = { header, _, error in
+        options.sentCallback = { header, context, error in
+            (context as? OpenFileBudget)?.release()  // a file's object: its file is closed now
             if let error {
                 progress.failures.record(header.objectName, error)
             } else {
@@ -134,12 +137,16 @@ enum SendCommand: Subcommand {
                 senderID: options.senderID, bucket: arguments.bucket, objectName: item.name,
                 attributes: ObjectAttributes(size: item.size, atime: item.atime))
             let source: (any ObjectSource)?
+            var context: OpenFileBudget?
             if item.size == 0 {
                 source = nil
             } else if let path = item.path {
+                files.acquire()
                 do {
                     source = try FileSource(path: path)
+                    context = files
                 } catch {
+                    files.release()
                     progress.failures.record(item.name, error)
                     continue
                 }
@@ -147,7 +154,7 @@ enum SendCommand: Subcommand {
                 source = BytesSource(payload)
             }
             // A refused object is completed (and its failure recorded) by the callback.
-            try? streams[n % streams.count].send(OutgoingObject(header: header, source: source))
+            try? streams[n % streams.count].send(OutgoingObject(header: header, source: source, context: context))
         }
         for stream in streams { stream.fin() }
         reporter.stop()
