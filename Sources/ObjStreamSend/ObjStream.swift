@@ -69,6 +69,12 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         options.collector?.add(self)
     }
 
+    deinit {
+        // Only a stream that never started gets here unterminated: a started one is held by its
+        // sender thread until it ended itself (see `StreamSender.waitForWork(into:)`).
+        if state.withLock({ $0.reason == nil }) { metrics.streamsOpen.decrement() }
+    }
+
     /// The stream's id: endpoint name and session id (`ID()`).
     public var id: (endpointName: String, sessionID: Int64) { (endpointName, sessionID) }
 

@@ -85,6 +85,29 @@ final class SendQueue: @unchecked Sendable {
             condition.wait()
             senderWaiting = false
         }
+        return takeLocked(into: &batch)
+    }
+
+    /// Moves every queued item into `batch` (which must be empty), waiting at most `timeout` for one.
+    /// - Parameters:
+    ///   - batch: Receives the items, in order.
+    ///   - timeout: The longest wait.
+    /// - Returns: false when a stop was requested, nil when the time ran out with nothing queued.
+    func take(into batch: inout [Item], waitingAtMost timeout: Duration) -> Bool? {
+        precondition(batch.isEmpty, "the previous batch must be used up")
+        let deadline = ContinuousClock.now + timeout
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopRequested, items.isEmpty {
+            senderWaiting = true
+            let woken = condition.wait(until: deadline)
+            senderWaiting = false
+            if !woken, !stopRequested, items.isEmpty { return nil }
+        }
+        return takeLocked(into: &batch)
+    }
+
+    private func takeLocked(into batch: inout [Item]) -> Bool {
         if stopRequested { return false }
         swap(&batch, &items)
         if objectCount > 0 {

@@ -6,7 +6,8 @@ import ObjStreamWire
 ///
 /// Everything here runs on that one thread.
 final class StreamSender: @unchecked Sendable {
-    private let stream: ObjStream
+    /// The stream; a `var` for ``waitForWork(into:)``'s check that nothing else holds it.
+    private var stream: ObjStream
     private let options: StreamOptions
     private let writer: ChunkedBodyWriter
     /// Objects whose bytes are in the writer's buffer, not yet on the wire.
@@ -38,7 +39,7 @@ final class StreamSender: @unchecked Sendable {
                 } catch {
                     return terminate(error, current: nil, unsent: [])
                 }
-                open = queue.take(into: &batch, wait: true)
+                open = waitForWork(into: &batch)
             }
             guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
             var index = 0
@@ -339,6 +340,19 @@ final class StreamSender: @unchecked Sendable {
 
     private func stoppedError() -> SendError {
         SendError(code: .stopped, message: "stream \(stream) stopped")
+    }
+
+    /// Waits for the next items. A stream that nothing but this thread holds any more (dropped
+    /// without `fin()` or `stop()`: no one can send on it again) ends itself: with the
+    /// end-of-stream marker when a request is open, else by stopping; the threads then exit
+    /// and the stream is freed. Checked each collector tick (1 s without a collector).
+    private func waitForWork(into batch: inout [SendQueue.Item]) -> Bool {
+        let period = options.collector?.tick ?? .seconds(1)
+        while true {
+            if let open = stream.queue.take(into: &batch, waitingAtMost: period) { return open }
+            guard isKnownUniquelyReferenced(&stream) else { continue }
+            if requestOpen { stream.queue.pushControl(.fin) } else { stream.queue.requestStop() }
+        }
     }
 
     // MARK: termination
