@@ -97,7 +97,7 @@ import Testing
             "/bin/sh",
             ["-c", #"ulimit -n 256 && exec "$0" send "$@""#, TestPaths.objstreamBinary.path,
              "http://127.0.0.1:\(port)/v1/objstream/files", dir.path])
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == 0, "\(result.stderr.prefix(2000))\nserve: \(serve.text)")
         #expect(result.stdout.hasPrefix("sent \(count) objects, \(total) bytes in "), "\(result.stdout)")
         let metrics = try Curl.scrape(port)
         #expect(ExpositionText.value(of: #"objstream_rx_objects_total{endpoint="files"}"#, in: metrics) == Double(count))
