@@ -32,6 +32,7 @@ enum ConfigWriter {
               "sender": {
                 "connect_timeout": \(duration(s.connectTimeout)),
                 "retry_window": \(duration(s.retryWindow)),
+                "write_timeout": \(duration(s.writeTimeout)),
                 "tcp_nodelay": \(s.tcpNoDelay),
                 "send_buffer": \(size(s.sendBuffer)),
                 "chunk_size": \(size(s.chunkSize)),

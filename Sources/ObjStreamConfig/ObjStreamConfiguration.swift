@@ -167,12 +167,18 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
 
     private mutating func readSender(_ value: Any, with r: inout ConfigReader) {
         let path = "sender"
-        let known = ["connect_timeout", "retry_window", "tcp_nodelay", "send_buffer", "chunk_size", "pdu_size", "compression"]
+        let known = [
+            "connect_timeout", "retry_window", "write_timeout", "tcp_nodelay", "send_buffer", "chunk_size", "pdu_size",
+            "compression",
+        ]
         guard let s = r.object(value, key: path, known: known) else { return }
         r.duration(s, "connect_timeout", in: path, allowed: "in 100ms..5m", into: &sender.connectTimeout) {
             (.milliseconds(100) ... .seconds(300)).contains($0)
         }
         r.duration(s, "retry_window", in: path, allowed: "in 0s..10m", into: &sender.retryWindow) { $0 <= .seconds(600) }
+        r.duration(s, "write_timeout", in: path, allowed: "0s (never) or 1s..1h", into: &sender.writeTimeout) {
+            $0 == .zero || (.seconds(1) ... .seconds(3600)).contains($0)
+        }
         r.bool(s, "tcp_nodelay", in: path, into: &sender.tcpNoDelay)
         r.size(s, "send_buffer", in: path, allowed: "0 (system default) or 4KiB..1GiB", into: &sender.sendBuffer) {
             $0 == 0 || (4 << 10...1 << 30).contains($0)

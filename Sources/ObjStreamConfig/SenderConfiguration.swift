@@ -4,6 +4,9 @@ public struct SenderConfiguration: Sendable, Equatable {
     public var connectTimeout: Duration = .seconds(3)
     /// How long connection errors before the first byte are retried (`retry_window`, 0s..10m).
     public var retryWindow: Duration = .seconds(10)
+    /// How long a write may make no progress before the stream fails (`write_timeout`, 0s = never, else 1s..1h);
+    /// also the sockets' `TCP_USER_TIMEOUT`.
+    public var writeTimeout: Duration = .seconds(30)
     /// Whether `TCP_NODELAY` is set (`tcp_nodelay`).
     public var tcpNoDelay: Bool = true
     /// `SO_SNDBUF` in bytes (`send_buffer`, 0 = system default, else 4KiB..1GiB).

@@ -15,6 +15,7 @@ extension StreamOptions {
         lz4ContentChecksum = t.lz4FrameChecksum
         connectTimeout = s.connectTimeout
         retryWindow = s.retryWindow
+        writeTimeout = s.writeTimeout
         tcpNoDelay = s.tcpNoDelay
         sendBuffer = s.sendBuffer
         chunkSize = s.chunkSize

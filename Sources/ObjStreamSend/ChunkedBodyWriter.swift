@@ -32,6 +32,9 @@ final class ChunkedBodyWriter {
     private let scratchCapacity: Int
     /// The connection of the current request; nil in a dry run.
     private(set) var connection: SocketConnection?
+    /// Replaces a connection that was reset before it took a byte (see
+    /// ``SocketConnection/isResetBeforeFirstByte(_:)``); nil: such a reset fails the request.
+    private var redial: ((SystemError) throws(SendError) -> SocketConnection)?
     /// How many chunks went out so far: when it changes, everything appended before is on the wire.
     private(set) var chunksWritten = 0
     private var dryRun = false
@@ -76,10 +79,17 @@ final class ChunkedBodyWriter {
     /// - Parameters:
     ///   - head: The request line and headers, ending with the empty line.
     ///   - connection: The connection, or nil to discard everything (dry run).
+    ///   - redial: Called with the error when the peer reset the connection before it took
+    ///     a byte (nothing of the request reached it): returns a new connection, on which the
+    ///     same bytes go out again, or throws to fail the request. Nil: such a reset fails it.
     /// - Throws: ``SendError`` when lz4 cannot start a frame.
-    func begin(head: [UInt8], connection: SocketConnection?) throws(SendError) {
+    func begin(
+        head: [UInt8], connection: SocketConnection?,
+        redial: ((SystemError) throws(SendError) -> SocketConnection)? = nil
+    ) throws(SendError) {
         self.head = head
         self.connection = connection
+        self.redial = redial
         self.dryRun = connection == nil
         used = 0
         offset = 0
@@ -96,6 +106,7 @@ final class ChunkedBodyWriter {
     /// Forgets the connection of the current request (after it ended or broke).
     func detach() {
         connection = nil
+        redial = nil
         used = 0
         head = []
         pendingCRLF = false
@@ -318,15 +329,24 @@ final class ChunkedBodyWriter {
         if let failure { throw failure }
     }
 
+    /// Writes `count` vectors; on a connection reset before its first byte, again on the
+    /// connection that ``begin(head:connection:redial:)``'s `redial` gives.
     private func send(count: Int) throws(SendError) {
         guard !dryRun else { return }
-        guard let connection else {
-            throw SendError(code: .network, message: "no connection to write to")
-        }
-        do {
-            try connection.write(iov, count: count)
-        } catch {
-            throw SendError(code: .network, message: "\(error)", cause: error)
+        while true {
+            guard let connection else {
+                throw SendError(code: .network, message: "no connection to write to")
+            }
+            do {
+                try connection.write(iov, count: count)
+                return
+            } catch {
+                // The vectors are untouched: `write` advances them only past bytes that went out.
+                guard connection.isResetBeforeFirstByte(error), let redial else {
+                    throw SendError(code: .network, message: "\(error)", cause: error)
+                }
+                self.connection = try redial(error)
+            }
         }
     }
 

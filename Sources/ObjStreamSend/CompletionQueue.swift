@@ -1,27 +1,70 @@
 import ObjStreamWire
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The completion queue (SCQ) of one stream and its thread: objects complete here in
 /// the order the sender thread handed them over, in batches (one lock per batch).
+///
+/// Bounded: once more than ``backlog`` objects wait for the completion thread (slow
+/// callbacks), the sender thread waits in ``add(_:error:)`` until the completion thread
+/// takes them (back-pressure). A callback that sends on its own stream never waits for
+/// the send queue (``isCompletionThread``), so the two threads never wait for each other.
+///
+/// Waiters wake by what they wait for: the completion thread and the sender thread share
+/// one condition (never both waiting: one waits for entries, the other for room, and the
+/// queue cannot be empty and full at once), `waitUntilDone` waiters have their own, so
+/// handing over entries never wakes them and `signal` always reaches the right thread.
 final class CompletionQueue: @unchecked Sendable {
+    /// Guards the entries; the completion thread waits on it for entries, the sender thread for room.
     private let condition = ConditionVariable()
+    /// Guards `done`; ``waitUntilDone(timeout:)`` waits on it.
+    private let doneCondition = ConditionVariable()
     /// Batches as the sender handed them over: arrays move in whole, no per-object copy.
     private var entries: [(objects: [OutgoingObject], error: SendError?)] = []
+    /// Objects in `entries`.
+    private var waiting = 0
     private var finished = false
+    private var completerWaiting = false
+    private var senderWaiting = false
+    /// Whether everything was completed and the thread ended; guarded by `doneCondition`.
     private var done = false
+    /// The completion thread (`pthread_self`), 0 before it runs.
+    private let thread = Atomic<UInt>(0)
+    /// How many objects may wait before ``add(_:error:)`` waits for room.
+    let backlog: Int
     private let complete: @Sendable (OutgoingObject, SendError?) -> Void
 
     /// Creates a queue.
-    /// - Parameter complete: Completes one object (closes its source, calls its callback).
-    init(complete: @escaping @Sendable (OutgoingObject, SendError?) -> Void) {
+    /// - Parameters:
+    ///   - backlog: How many objects may wait for the completion thread before the sender
+    ///     thread waits (the queue may exceed it by the last batch).
+    ///   - complete: Completes one object (closes its source, calls its callback).
+    init(backlog: Int = 65_536, complete: @escaping @Sendable (OutgoingObject, SendError?) -> Void) {
+        self.backlog = max(1, backlog)
         self.complete = complete
     }
 
-    /// Hands over objects to complete, in order.
+    /// Whether the calling thread is this queue's completion thread (a callback is running):
+    /// a `send` from there must not wait for the send queue, whose sender thread may be
+    /// waiting for this thread.
+    var isCompletionThread: Bool { thread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Hands over objects to complete, in order; waits while ``backlog`` objects wait already.
+    /// Called by the sender thread only.
     func add(_ objects: [OutgoingObject], error: SendError?) {
         guard !objects.isEmpty else { return }
         condition.lock()
+        while waiting >= backlog {
+            senderWaiting = true
+            condition.wait()
+            senderWaiting = false
+        }
         entries.append((objects, error))
-        condition.signal()
+        waiting += objects.count
+        if completerWaiting { condition.signal() }
         condition.unlock()
     }
 
@@ -35,17 +78,23 @@ final class CompletionQueue: @unchecked Sendable {
 
     /// The completion thread's body.
     func run() {
+        thread.store(UInt(pthread_self()), ordering: .relaxed)
         var batch: [(objects: [OutgoingObject], error: SendError?)] = []
         while true {
             condition.lock()
-            while entries.isEmpty && !finished { condition.wait() }
+            while entries.isEmpty && !finished {
+                completerWaiting = true
+                condition.wait()
+                completerWaiting = false
+            }
             if entries.isEmpty && finished {
-                done = true
-                condition.broadcast()
                 condition.unlock()
+                markDone()
                 return
             }
             swap(&batch, &entries)
+            waiting = 0
+            if senderWaiting { condition.signal() }
             condition.unlock()
             for (objects, error) in batch {
                 for o in objects { complete(o, error) }
@@ -54,19 +103,19 @@ final class CompletionQueue: @unchecked Sendable {
         }
     }
 
-    /// Marks the queue done without a thread (a stream whose threads never started).
+    /// Marks the queue done: at the thread's end, or without a thread (a stream whose threads never started).
     func markDone() {
-        condition.lock()
-        finished = true
+        condition.withLock { finished = true }
+        doneCondition.lock()
         done = true
-        condition.broadcast()
-        condition.unlock()
+        doneCondition.broadcast()
+        doneCondition.unlock()
     }
 
     /// Waits until every object handed over was completed and the thread ended.
     /// - Parameter timeout: How long to wait; nil: forever.
     /// - Returns: Whether it got there in time.
     func waitUntilDone(timeout: Duration?) -> Bool {
-        condition.withLock { condition.wait(for: { done }, timeout: timeout) }
+        doneCondition.withLock { doneCondition.wait(for: { done }, timeout: timeout) }
     }
 }

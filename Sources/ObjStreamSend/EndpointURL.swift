@@ -9,11 +9,12 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a URL.
     /// - Parameter string: `http://host[:port][/path]`; `[::1]` for IPv6 literals. An
-    ///   empty path becomes `/v1/objstream`.
+    ///   empty path becomes `/v1/objstream`. The host (the `Host` header) and the path (the
+    ///   request line, the endpoint name) must not contain control bytes; the path no spaces.
     /// - Throws: ``SendError`` with ``SendError/Code/invalidURL`` saying what is wrong.
     public init(_ string: String) throws(SendError) {
         func fail(_ why: String) -> SendError {
-            SendError(code: .invalidURL, message: "invalid URL \"\(string)\": \(why)")
+            SendError(code: .invalidURL, message: "invalid URL \(string.debugDescription): \(why)")
         }
         guard string.hasPrefix("http://") else { throw fail("only http:// is supported") }
         let rest = string.dropFirst("http://".count)
@@ -37,6 +38,13 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
             host = authority
         }
         guard !host.isEmpty else { throw fail("no host") }
+        if let problem = String(host).controlByteProblem(field: "host", goesInto: "the Host header") {
+            throw fail(problem)
+        }
+        if let problem = path.controlByteProblem(field: "path", goesInto: "the request line") { throw fail(problem) }
+        if path.contains(" ") {
+            throw fail("path \(path.debugDescription) contains a space, which would end the request line's target")
+        }
         var port: UInt16 = 80
         if let portText {
             guard let p = UInt16(portText), p > 0 else { throw fail("port \"\(portText)\" is not 1..65535") }

@@ -61,7 +61,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         self.metrics = SenderMetrics(registry: options.metrics)
         let streamCallback = options.sentCallback
         let metrics = self.metrics
-        self.completions = CompletionQueue { object, error in
+        self.completions = CompletionQueue(backlog: options.completionBacklog) { object, error in
             ObjStream.complete(object, error: error, streamCallback: streamCallback, metrics: metrics)
         }
         metrics.streamsOpen.increment()
@@ -77,6 +77,12 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     public static func validate(url: String, options: StreamOptions) throws(SendError) {
         try options.validate()
         _ = try EndpointURL(url)
+    }
+
+    deinit {
+        // Only a stream that never started gets here unterminated: a started one is held by its
+        // sender thread until it ended itself (see `StreamSender.waitForWork(into:)`).
+        if state.withLock({ $0.reason == nil }) { metrics.streamsOpen.decrement() }
     }
 
     /// The stream's id: endpoint name and session id (`ID()`).
@@ -111,6 +117,14 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// Queues an object (`Send`): returns at once unless the queue holds `burst` objects.
     ///
     /// A refused object is completed (source closed, callback called) before this throws.
+    ///
+    /// From a completion callback of this stream (its completion thread) it never waits: the
+    /// object is queued even beyond `burst`, because the sender thread may be waiting for that
+    /// thread (it waits once ``StreamOptions/completionBacklog`` objects wait for completion),
+    /// so a callback may send on its own stream without a deadlock. A callback that sends on
+    /// another stream waits as usual; streams whose callbacks send to each other can deadlock
+    /// when their queues are full. A callback must not call ``fin()`` or
+    /// ``waitUntilCompleted(timeout:)``, which wait for that thread.
     /// - Parameter object: The object; its header's size says how many bytes its source yields.
     /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
     ///   without PDUs, no source, or the stream terminated.
@@ -120,7 +134,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
             throw error
         }
         startIfNeeded()
-        let reason = queue.push(object) {
+        let reason = queue.push(object, mayWait: !completions.isCompletionThread) {
             counters.queueFull.add(1, ordering: .relaxed)
             metrics.queueFull.increment()
         }

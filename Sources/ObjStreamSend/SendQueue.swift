@@ -39,12 +39,14 @@ final class SendQueue: @unchecked Sendable {
     /// Queues an object, blocking while the queue holds `burst` objects.
     /// - Parameters:
     ///   - object: The object.
+    ///   - mayWait: Whether to wait while the queue is full; false queues beyond `burst`
+    ///     (a callback's send on the completion thread, which the sender thread may wait for).
     ///   - onFull: Called (once) when the push has to wait (`chanFull`).
     /// - Returns: nil when queued; the termination reason when the stream is closed.
-    func push(_ object: __owned OutgoingObject, onFull: () -> Void) -> TerminationReason? {
+    func push(_ object: __owned OutgoingObject, mayWait: Bool = true, onFull: () -> Void) -> TerminationReason? {
         condition.lock()
         defer { condition.unlock() }
-        if closedReason == nil, objectCount >= burst {
+        if mayWait, closedReason == nil, objectCount >= burst {
             onFull()
             pushersWaiting += 1
             while closedReason == nil, objectCount >= burst { condition.wait() }
@@ -83,6 +85,29 @@ final class SendQueue: @unchecked Sendable {
             condition.wait()
             senderWaiting = false
         }
+        return takeLocked(into: &batch)
+    }
+
+    /// Moves every queued item into `batch` (which must be empty), waiting at most `timeout` for one.
+    /// - Parameters:
+    ///   - batch: Receives the items, in order.
+    ///   - timeout: The longest wait.
+    /// - Returns: false when a stop was requested, nil when the time ran out with nothing queued.
+    func take(into batch: inout [Item], waitingAtMost timeout: Duration) -> Bool? {
+        precondition(batch.isEmpty, "the previous batch must be used up")
+        let deadline = ContinuousClock.now + timeout
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopRequested, items.isEmpty {
+            senderWaiting = true
+            let woken = condition.wait(until: deadline)
+            senderWaiting = false
+            if !woken, !stopRequested, items.isEmpty { return nil }
+        }
+        return takeLocked(into: &batch)
+    }
+
+    private func takeLocked(into batch: inout [Item]) -> Bool {
         if stopRequested { return false }
         swap(&batch, &items)
         if objectCount > 0 {

@@ -1,4 +1,5 @@
 import ObjStreamWire
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -7,39 +8,50 @@ import Glibc
 /// One TCP connection of a stream request: connect with a timeout, gather writes,
 /// `sendfile(2)`, and the response read.
 ///
+/// The socket is non-blocking: a write that the socket takes at once costs one system call,
+/// and only when it is full does the sender `poll` for room, for at most the write timeout
+/// since it last took a byte; then the write fails. The kernel gives up on a peer that stops
+/// acknowledging too (`TCP_USER_TIMEOUT`, keepalive probes while idle).
+///
 /// Confined to the stream's sender thread, except ``shutdown()``, which any thread
-/// may call to unblock it.
+/// may call to unblock it: shutdown and close take the same lock, so a descriptor is
+/// never shut down once closed (when its number may already belong to another file).
 final class SocketConnection: @unchecked Sendable {
     private let socket: FileDescriptor
     let address: String
+    /// How long a write may make no progress; zero: forever.
+    let writeTimeout: Duration
+    /// Whether ``close()`` ran; guards ``shutdown()`` against a closed (reused) descriptor.
+    private let closed = Mutex(false)
+    /// Whether `sendmsg` or `sendfile` took any byte on this connection.
+    private(set) var hasWritten = false
 
     /// The socket's descriptor, for system calls.
     var descriptor: Int32 { socket.rawValue }
 
-    private init(socket: FileDescriptor, address: String) {
+    private init(socket: FileDescriptor, address: String, writeTimeout: Duration) {
         self.socket = socket
         self.address = address
+        self.writeTimeout = writeTimeout
     }
 
-    /// Connects to an endpoint.
+    /// Connects to an endpoint and sets the stream socket options.
     /// - Parameters:
     ///   - url: The destination.
-    ///   - timeout: How long one attempt may take.
-    ///   - noDelay: Whether to set `TCP_NODELAY`.
-    ///   - sendBuffer: `SO_SNDBUF` in bytes, 0 to keep the kernel's.
-    /// - Returns: The connected socket, in blocking mode.
-    /// - Throws: ``SystemError`` (check ``SystemError/isRetryableConnectError``), or
+    ///   - options: The connect timeout, `TCP_NODELAY`, `SO_SNDBUF`, the write timeout
+    ///     (for writes and as `TCP_USER_TIMEOUT`) and the keepalive probes.
+    /// - Returns: The connected socket, in non-blocking mode.
+    /// - Throws: ``SystemError`` or ``NameResolutionError`` (check ``isRetryable(_:)``), or
     ///   ``SendError`` with ``SendError/Code/invalidURL`` when the host does not resolve.
-    /// The corresponding C functions are `getaddrinfo`, `socket` and `connect`.
-    static func connect(to url: EndpointURL, timeout: Duration, noDelay: Bool, sendBuffer: Int) throws
-        -> SocketConnection
-    {
+    /// The corresponding C functions are `getaddrinfo`, `socket`, `connect` and `setsockopt`.
+    static func connect(to url: EndpointURL, options: StreamOptions) throws -> SocketConnection {
         _ = ignoreBrokenPipes
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(url.host, String(url.port), &hints, &list)
+        if rc == EAI_AGAIN { throw NameResolutionError(host: url.host, code: rc) }
         guard rc == 0, let first = list else {
             throw SendError(
                 code: .invalidURL, message: "cannot resolve \(url.host): \(String(cString: gai_strerror(rc)))")
@@ -56,20 +68,61 @@ final class SocketConnection: @unchecked Sendable {
             }
             let socket = FileDescriptor(adopting: raw)
             let fd = socket.rawValue
-            if let e = attempt(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen, timeout) {
+            if let e = attempt(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen, options.connectTimeout) {
                 socket.close()
                 lastError = SystemError(operation: "connect \(url.address)", errno: e)
                 continue
             }
-            var one: Int32 = noDelay ? 1 : 0
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if sendBuffer > 0 {
-                var size = Int32(clamping: sendBuffer)
-                setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-            }
-            return SocketConnection(socket: socket, address: url.address)
+            configure(fd, options)
+            return SocketConnection(socket: socket, address: url.address, writeTimeout: options.writeTimeout)
         }
         throw lastError
+    }
+
+    /// Whether a failed ``connect(to:options:)`` may be tried again: refused, timed out,
+    /// unreachable (``SystemError/isRetryableConnectError``), or a temporary name resolution failure.
+    /// - Parameter error: What `connect(to:options:)` threw.
+    /// - Returns: Whether to retry within the retry window.
+    static func isRetryable(_ error: any Error) -> Bool {
+        if let e = error as? SystemError { return e.isRetryableConnectError }
+        return error is NameResolutionError
+    }
+
+    /// Whether a failed write may be repeated on a new connection: the peer reset this one
+    /// (`ECONNRESET`, `EPIPE`) before it took a single byte, so nothing of the request reached
+    /// the receiver (a connection accepted by a listener that was closing, say).
+    /// - Parameter error: What ``write(_:count:)`` threw.
+    /// - Returns: Whether to reconnect and write the same bytes again.
+    func isResetBeforeFirstByte(_ error: SystemError) -> Bool {
+        !hasWritten && (error.errno == ECONNRESET || error.errno == EPIPE)
+    }
+
+    /// Sets the options of a stream socket: `TCP_NODELAY`, `SO_SNDBUF`, the write timeout as
+    /// `TCP_USER_TIMEOUT` (the kernel drops a connection whose data stays unacknowledged, or
+    /// whose peer's window stays shut, for that long: a dead peer shows while no write waits
+    /// too), and `SO_KEEPALIVE` with its probes.
+    /// Failures are ignored: each option only makes a dead peer show sooner.
+    /// - Parameters:
+    ///   - fd: The connected socket.
+    ///   - options: The stream's options.
+    /// The corresponding C function is `setsockopt`.
+    private static func configure(_ fd: Int32, _ options: StreamOptions) {
+        func set(_ level: Int32, _ name: Int32, _ value: Int32) {
+            var v = value
+            setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let tcp = Int32(IPPROTO_TCP)
+        set(tcp, TCP_NODELAY, options.tcpNoDelay ? 1 : 0)
+        if options.sendBuffer > 0 { set(SOL_SOCKET, SO_SNDBUF, Int32(clamping: options.sendBuffer)) }
+        if options.writeTimeout > .zero {
+            set(tcp, TCP_USER_TIMEOUT, Int32(clamping: max(1, options.writeTimeout.milliseconds)))
+        }
+        if let keepAlive = options.keepAlive {
+            set(SOL_SOCKET, SO_KEEPALIVE, 1)
+            set(tcp, TCP_KEEPIDLE, Int32(clamping: keepAlive.idle.components.seconds))
+            set(tcp, TCP_KEEPINTVL, Int32(clamping: keepAlive.interval.components.seconds))
+            set(tcp, TCP_KEEPCNT, Int32(clamping: keepAlive.count))
+        }
     }
 
     /// `sendfile(2)` has no `MSG_NOSIGNAL`: a receiver that goes away would kill the process
@@ -78,7 +131,8 @@ final class SocketConnection: @unchecked Sendable {
     /// The corresponding C function is `signal`.
     private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    /// One non-blocking connect, waited for with `poll`; returns the errno or nil.
+    /// One non-blocking connect, waited for with `poll`; returns the errno or nil. The socket
+    /// stays non-blocking.
     private static func attempt(
         _ fd: Int32, _ addr: UnsafeMutablePointer<sockaddr>?, _ len: socklen_t, _ timeout: Duration
     ) -> Int32? {
@@ -101,18 +155,21 @@ final class SocketConnection: @unchecked Sendable {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &soLen)
             if soError != 0 { return soError }
         }
-        _ = fcntl(fd, F_SETFL, flags)
         return nil
     }
 
-    /// Writes every byte of a gather list, resuming after partial writes and `EINTR`.
+    /// Writes every byte of a gather list, resuming after partial writes and `EINTR`, and
+    /// waiting (``awaitRoom(_:since:)``) whenever the socket is full.
     /// - Parameters:
-    ///   - iov: The vectors; they are advanced in place as bytes go out.
+    ///   - iov: The vectors; they are advanced in place as bytes go out (and left as they
+    ///     were when the first `sendmsg` fails).
     ///   - count: How many vectors.
-    /// - Throws: ``SystemError`` for `sendmsg`.
-    /// The corresponding C function is `sendmsg` (a `writev` with `MSG_NOSIGNAL`).
+    /// - Throws: ``SystemError`` for `sendmsg`; `ETIMEDOUT` naming the write timeout when
+    ///   no byte went out for that long.
+    /// The corresponding C functions are `sendmsg` (a `writev` with `MSG_NOSIGNAL`) and `poll`.
     func write(_ iov: UnsafeMutablePointer<iovec>, count: Int) throws(SystemError) {
         var first = 0
+        var stalled: ContinuousClock.Instant?
         while first < count, iov[first].iov_len == 0 { first += 1 }
         while first < count {
             var msg = msghdr()
@@ -120,8 +177,15 @@ final class SocketConnection: @unchecked Sendable {
             msg.msg_iovlen = count - first
             let n = retryingOnInterrupt { sendmsg(descriptor, &msg, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
-                throw SystemError(operation: "sendmsg to \(address)", errno: errno)
+                guard errno == EAGAIN || errno == EWOULDBLOCK else { throw writeError("sendmsg", errno) }
+                // Full: wait for room, counting from the last byte taken (this call took none).
+                let since = stalled ?? .now
+                stalled = since
+                try awaitRoom("sendmsg", since: since)
+                continue
             }
+            hasWritten = true
+            stalled = nil
             var left = n
             while first < count, left >= iov[first].iov_len {
                 left -= iov[first].iov_len
@@ -132,6 +196,35 @@ final class SocketConnection: @unchecked Sendable {
                 iov[first].iov_len -= left
             }
             while first < count, iov[first].iov_len == 0 { first += 1 }
+            if first < count {
+                // Taken in part: the socket is full now.
+                let now = ContinuousClock.now
+                stalled = now
+                try awaitRoom("sendmsg", since: now)
+            }
+        }
+    }
+
+    /// Waits until the socket has room (or an error that the next write reports), failing once
+    /// it took no byte for the write timeout. Only called when a write found the socket full.
+    /// - Parameters:
+    ///   - call: The write's system call, for the error.
+    ///   - since: When the socket last took a byte (or was found full without one).
+    /// - Throws: ``SystemError`` with `ETIMEDOUT` naming the write timeout, or for `poll`.
+    /// The corresponding C function is `poll`.
+    private func awaitRoom(_ call: String, since: ContinuousClock.Instant) throws(SystemError) {
+        while true {
+            var wait: Int32 = -1
+            if writeTimeout > .zero {
+                let left = ContinuousClock.now.duration(to: since + writeTimeout)
+                if left <= .zero { throw writeError(call, ETIMEDOUT) }
+                // Rounded up: never wake before the deadline only to wait another millisecond.
+                wait = Int32(clamping: (left + .nanoseconds(999_999)).milliseconds)
+            }
+            var pfd = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            let n = poll(&pfd, 1, wait)
+            if n > 0 { return }
+            if n < 0 && errno != EINTR { throw SystemError(operation: "poll \(address)", errno: errno) }
         }
     }
 
@@ -141,22 +234,44 @@ final class SocketConnection: @unchecked Sendable {
     ///   - offset: Where to start; advanced past what was sent.
     ///   - count: How many bytes.
     /// - Returns: The bytes sent; fewer than `count` when the file ends early.
-    /// - Throws: ``SystemError`` for `sendfile`.
-    /// The corresponding C function is `sendfile`.
+    /// - Throws: ``SystemError`` for `sendfile`; `ETIMEDOUT` naming the write timeout when
+    ///   no byte went out for that long.
+    /// The corresponding C functions are `sendfile` and `poll`.
     func sendFile(_ file: Int32, offset: inout Int64, count: Int) throws(SystemError) -> Int {
         var sent = 0
         var off = off_t(offset)
+        var stalled: ContinuousClock.Instant?
         defer { offset = Int64(off) }
         while sent < count {
             let n = retryingOnInterrupt { Glibc.sendfile(descriptor, file, &off, count - sent) }
             if n < 0 {
-                if errno == EAGAIN { continue }
-                throw SystemError(operation: "sendfile to \(address)", errno: errno)
+                guard errno == EAGAIN || errno == EWOULDBLOCK else { throw writeError("sendfile", errno) }
+                let since = stalled ?? .now
+                stalled = since
+                try awaitRoom("sendfile", since: since)
+                continue
             }
             if n == 0 { break }
+            hasWritten = true
+            stalled = nil
             sent += n
         }
         return sent
+    }
+
+    /// The error of a failed write. With a write timeout, `ETIMEDOUT` (from ``awaitRoom(_:since:)``,
+    /// or the kernel's `TCP_USER_TIMEOUT`) means the peer took nothing for that long.
+    /// - Parameters:
+    ///   - call: The system call.
+    ///   - code: Its `errno`.
+    /// - Returns: The error, naming the address (and the timeout).
+    private func writeError(_ call: String, _ code: Int32) -> SystemError {
+        if writeTimeout > .zero && code == ETIMEDOUT {
+            return SystemError(
+                operation: "\(call) to \(address) made no progress for \(writeTimeout.secondsText) (write timeout)",
+                errno: ETIMEDOUT)
+        }
+        return SystemError(operation: "\(call) to \(address)", errno: code)
     }
 
     /// Reads the response to the request: status line, headers, and a body of
@@ -245,13 +360,27 @@ final class SocketConnection: @unchecked Sendable {
         }
     }
 
-    /// Shuts the connection down in both directions, unblocking a thread blocked on it.
+    /// Shuts the connection down in both directions, unblocking a thread blocked on it; does
+    /// nothing once the connection is closed. Any thread may call it.
     /// The corresponding C function is `shutdown`.
-    func shutdown() { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+    func shutdown() {
+        closed.withLock { closed in
+            if !closed { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
 
-    /// Closes the socket, once.
-    /// The corresponding C function is `close`.
-    func close() { socket.close() }
+    /// Shuts the connection down in both directions and closes the socket, once. Under the
+    /// lock that ``shutdown()`` takes, so no other thread shuts down the descriptor's number
+    /// after it was closed (and perhaps reused).
+    /// The corresponding C functions are `shutdown` and `close`.
+    func close() {
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+            socket.close()
+        }
+    }
 }
 
 extension Duration {

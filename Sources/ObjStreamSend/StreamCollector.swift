@@ -14,7 +14,8 @@ public final class StreamCollector: @unchecked Sendable {
     /// The tick while no stream is registered.
     public let slowTick: Duration
     private let condition = ConditionVariable()
-    private var streams: [ObjStream] = []
+    /// The streams, held weakly: a stream its users dropped is not kept alive here.
+    private var streams: [WeakStream] = []
     private var running = false
     private var stopped = false
     private let ticks: Counter
@@ -40,18 +41,23 @@ public final class StreamCollector: @unchecked Sendable {
         ).labels()
     }
 
+    /// A stream the collector watches without keeping it alive.
+    private struct WeakStream {
+        weak var stream: ObjStream?
+    }
+
     /// The number of streams being watched.
     public var streamCount: Int {
         condition.lock()
         defer { condition.unlock() }
-        return streams.count
+        return streams.count { $0.stream != nil }
     }
 
     /// Stops every stream and the collector's thread (`Stop()`).
     public func stop() {
         condition.lock()
         stopped = true
-        let all = streams
+        let all = streams.compactMap(\.stream)
         streams.removeAll()
         condition.broadcast()
         condition.unlock()
@@ -66,7 +72,8 @@ public final class StreamCollector: @unchecked Sendable {
             // A stopped collector watches nothing: the stream still works, without idle teardown.
             return
         }
-        streams.append(stream)
+        streams.removeAll { $0.stream == nil }
+        streams.append(WeakStream(stream: stream))
         streamsGauge.set(Int64(streams.count))
         if !running {
             running = true
@@ -91,17 +98,18 @@ public final class StreamCollector: @unchecked Sendable {
                 if streams.count == 1 && wait == slowTick { break }
             }
             if stopped { break }
-            let current = streams
+            // Strong for the tick only: a dropped stream's sender thread sees itself alone between ticks.
+            var current = streams.compactMap(\.stream)
             condition.unlock()
             ticks.increment()
             var gone: [ObjectIdentifier] = []
             for s in current where !s.collectorTick() { gone.append(ObjectIdentifier(s)) }
+            current.removeAll()
             condition.lock()
-            if !gone.isEmpty {
-                streams.removeAll { gone.contains(ObjectIdentifier($0)) }
-                reaped.increment(by: UInt64(gone.count))
-                streamsGauge.set(Int64(streams.count))
-            }
+            let before = streams.count
+            streams.removeAll { entry in entry.stream.map { gone.contains(ObjectIdentifier($0)) } ?? true }
+            if !gone.isEmpty { reaped.increment(by: UInt64(gone.count)) }
+            if streams.count != before { streamsGauge.set(Int64(streams.count)) }
         }
         running = false
         condition.unlock()

@@ -4,7 +4,7 @@ import ObjStreamWire
 
 /// Everything a stream can be told (`Extra`, plus the sender configuration).
 public struct StreamOptions: Sendable {
-    /// The sender node's id, sent as `Ais-Caller-Id`.
+    /// The sender node's id, sent as `Ais-Caller-Id`: no control bytes (CR, LF, NUL, ...).
     public var senderID: String = ""
     /// How many objects may wait in the send queue before `send` blocks (`Burst`).
     public var burst: Int = 1024
@@ -39,6 +39,15 @@ public struct StreamOptions: Sendable {
     /// Confirmed delivery: objects complete when the receiver's answer says it has them,
     /// not when they are written. nil (the default, as the reference): complete when written.
     public var confirmation: DeliveryConfirmation?
+    /// How long a write (`sendmsg`, `sendfile`) may make no progress before the stream ends
+    /// with a ``SendError/Code/network`` error ("no progress for 30.0s"); also the sockets'
+    /// `TCP_USER_TIMEOUT`. Zero: writes wait for as long as the kernel keeps the connection.
+    public var writeTimeout: Duration = .seconds(30)
+    /// The keepalive probes of stream sockets; nil: no keepalive.
+    public var keepAlive: TCPKeepAlive? = TCPKeepAlive()
+    /// How many objects may wait for the completion thread before the sender thread waits
+    /// for it (back-pressure from slow callbacks); at least 1.
+    public var completionBacklog = 65_536
     /// The callback of objects that have none of their own (`SentCB`).
     public var sentCallback: SentCallback?
     /// Called once per abnormal termination, not for `stop()` (`TermedCB`).
@@ -75,6 +84,12 @@ public struct StreamOptions: Sendable {
         if let confirmation {
             if confirmation.maxBytes < 1 { throw fail("confirmation bytes \(confirmation.maxBytes) must be at least 1") }
             if confirmation.maxDelay <= .zero { throw fail("confirmation delay \(confirmation.maxDelay) must be positive") }
+        }
+        if writeTimeout < .zero { throw fail("write timeout \(writeTimeout) must be zero (never) or positive") }
+        if let problem = keepAlive?.problem { throw fail(problem) }
+        if completionBacklog < 1 { throw fail("completion backlog \(completionBacklog) must be at least 1") }
+        if let problem = senderID.controlByteProblem(field: "sender id", goesInto: "the Ais-Caller-Id header") {
+            throw fail(problem)
         }
     }
 }

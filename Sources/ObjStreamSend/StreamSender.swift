@@ -6,7 +6,8 @@ import ObjStreamWire
 ///
 /// Everything here runs on that one thread.
 final class StreamSender: @unchecked Sendable {
-    private let stream: ObjStream
+    /// The stream; a `var` for ``waitForWork(into:)``'s check that nothing else holds it.
+    private var stream: ObjStream
     private let options: StreamOptions
     private let writer: ChunkedBodyWriter
     /// Objects whose bytes are in the writer's buffer, not yet on the wire.
@@ -50,7 +51,7 @@ final class StreamSender: @unchecked Sendable {
                 } catch {
                     return terminate(error, current: nil, unsent: [])
                 }
-                open = queue.take(into: &batch, wait: true)
+                open = waitForWork(into: &batch)
             }
             guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
             var index = 0
@@ -263,7 +264,8 @@ final class StreamSender: @unchecked Sendable {
 
     private func ensureRequest() throws(SendError) {
         if requestOpen { return }
-        let connection = stream.dryRun ? nil : try connect()
+        var attempts = ConnectAttempts(options)
+        let connection = stream.dryRun ? nil : try connect(&attempts)
         var head = "PUT \(stream.url.path) HTTP/1.1\r\nHost: \(stream.url.address)\r\nUser-Agent: objstream\r\n"
         head += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
         head += "Ais-Session-Id: \(stream.sessionID)\r\nAis-Caller-Id: \(options.senderID)\r\n"
@@ -275,7 +277,9 @@ final class StreamSender: @unchecked Sendable {
             stream.liveConnection.withLock { $0 = nil }
             throw stoppedError()
         }
-        try writer.begin(head: Array(head.utf8), connection: connection)
+        try writer.begin(head: Array(head.utf8), connection: connection) { [unowned self] (reset) throws(SendError) in
+            try reconnect(after: reset, &attempts)
+        }
         requestOpen = true
         requestStarted = .now
         stream.counters.requestOpen.store(true, ordering: .relaxed)
@@ -286,31 +290,33 @@ final class StreamSender: @unchecked Sendable {
         stream.metrics.requests.increment()
     }
 
-    /// Connects, retrying refused and timed-out attempts with backoff for the retry window.
-    private func connect() throws(SendError) -> SocketConnection {
-        let start = ContinuousClock.now
-        var backoff = RetryBackoff(first: options.retryFirstSleep, cap: options.retryCap)
-        var attempts = 0
+    /// Connects, retrying refused and timed-out attempts, temporary name resolution failures
+    /// and (`reset`) a connection reset before its first byte with backoff for the retry window.
+    private func connect(_ attempts: inout ConnectAttempts, after reset: SystemError? = nil) throws(SendError)
+        -> SocketConnection
+    {
+        var failure: (any Error & Sendable)? = reset
         while true {
-            if stream.queue.isStopRequested { throw stoppedError() }
-            attempts += 1
-            do {
-                return try SocketConnection.connect(
-                    to: stream.url, timeout: options.connectTimeout, noDelay: options.tcpNoDelay,
-                    sendBuffer: options.sendBuffer)
-            } catch let e as SystemError where e.isRetryableConnectError {
-                let elapsed = start.duration(to: .now)
+            if let e = failure {
+                let elapsed = attempts.elapsed
                 if elapsed >= options.retryWindow {
                     throw SendError(
                         code: .connectFailed,
                         message: "stream \(stream): cannot connect to \(stream.url.address): \(e) "
-                            + "(\(attempts) attempts in \(elapsed.secondsText))",
+                            + "(\(attempts.count) attempts in \(elapsed.secondsText))",
                         cause: e)
                 }
                 stream.metrics.retries.increment()
-                if !stream.queue.sleep(for: min(backoff.next(), options.retryWindow - elapsed)) {
+                if !stream.queue.sleep(for: min(attempts.backoff.next(), options.retryWindow - elapsed)) {
                     throw stoppedError()
                 }
+            }
+            if stream.queue.isStopRequested { throw stoppedError() }
+            attempts.count += 1
+            do {
+                return try SocketConnection.connect(to: stream.url, options: options)
+            } catch let e as any Error & Sendable where SocketConnection.isRetryable(e) {
+                failure = e
             } catch let e as SendError {
                 throw e
             } catch {
@@ -427,6 +433,22 @@ final class StreamSender: @unchecked Sendable {
             status: response.status, receiverCode: response.code)
     }
 
+    /// A new connection for the request whose first write found its connection reset before
+    /// it took a byte: nothing of the request reached the receiver, so it is retried like a
+    /// refused connect, within the request's retry window.
+    private func reconnect(after reset: SystemError, _ attempts: inout ConnectAttempts) throws(SendError)
+        -> SocketConnection
+    {
+        if let old = writer.connection { closeConnection(old) }
+        let connection = try connect(&attempts, after: reset)
+        stream.liveConnection.withLock { $0 = connection }
+        if stream.queue.isStopRequested {
+            closeConnection(connection)
+            throw stoppedError()
+        }
+        return connection
+    }
+
     private func closeConnection(_ connection: SocketConnection) {
         stream.liveConnection.withLock { $0 = nil }
         connection.close()
@@ -434,6 +456,19 @@ final class StreamSender: @unchecked Sendable {
 
     private func stoppedError() -> SendError {
         SendError(code: .stopped, message: "stream \(stream) stopped")
+    }
+
+    /// Waits for the next items. A stream that nothing but this thread holds any more (dropped
+    /// without `fin()` or `stop()`: no one can send on it again) ends itself: with the
+    /// end-of-stream marker when a request is open, else by stopping; the threads then exit
+    /// and the stream is freed. Checked each collector tick (1 s without a collector).
+    private func waitForWork(into batch: inout [SendQueue.Item]) -> Bool {
+        let period = options.collector?.tick ?? .seconds(1)
+        while true {
+            if let open = stream.queue.take(into: &batch, waitingAtMost: period) { return open }
+            guard isKnownUniquelyReferenced(&stream) else { continue }
+            if requestOpen { stream.queue.pushControl(.fin) } else { stream.queue.requestStop() }
+        }
     }
 
     // MARK: termination

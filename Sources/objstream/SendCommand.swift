@@ -51,6 +51,7 @@ enum SendCommand: Subcommand {
     /// - Parameter arguments: The arguments after `send`.
     /// - Returns: 0 when everything was sent, 1 when anything failed, 2 for a usage error.
     static func run(_ arguments: [String]) -> Int32 {
+        OpenFileLimit.raiseToHardLimit()
         let parsed: SendArguments
         do {
             parsed = try SendArguments(parsing: arguments)
@@ -129,6 +130,7 @@ enum SendCommand: Subcommand {
         }
         defer { listener?.stop() }
         let progress = SendProgress()
+        let files = OpenFileBudget(limit: OpenFileLimit.current, streams: arguments.streamCount)
         let run = SendRun(
             url: arguments.url, options: options, streamCount: arguments.streamCount, retries: arguments.retries,
             keepsFailures: arguments.reportPath != nil, progress: progress)
@@ -164,19 +166,23 @@ enum SendCommand: Subcommand {
                 }
             }
             let source: (any ObjectSource)?
+            var file: OpenFileBudget?
             if item.size == 0 {
                 source = nil
             } else if let path = item.path {
+                files.acquire()
                 do throws(SendError) {
                     source = try FileSource(path: path)
+                    file = files
                 } catch {
+                    files.release()
                     run.fail(item.name, error)
                     return nil
                 }
             } else {
                 source = BytesSource(payload)
             }
-            return OutgoingObject(header: header, source: source, context: index)
+            return OutgoingObject(header: header, source: source, context: SendRun.Ticket(index: index, file: file))
         }
         reporter.stop()
         reporter.clear()

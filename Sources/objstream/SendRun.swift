@@ -12,6 +12,15 @@ import Synchronization
 /// one that was still queued when another object's failure ended its stream is
 /// ``SendError/unsent`` and goes again without losing an attempt.
 final class SendRun: Sendable {
+    /// What each object carries to its completion: its place in the send, and the open-file
+    /// place its file holds (given back when the object completes).
+    struct Ticket: Sendable {
+        /// The object's index.
+        var index: Int
+        /// The budget its open file counts against; nil for objects without a file.
+        var file: OpenFileBudget?
+    }
+
     /// One object that failed for good.
     struct Failure: Sendable {
         /// The object's name.
@@ -74,7 +83,8 @@ final class SendRun: Sendable {
     /// - Parameters:
     ///   - count: How many objects.
     ///   - isSending: Whether no signal has stopped the send.
-    ///   - object: Makes object `index` to send (nil when it cannot be made: recorded with ``fail(_:_:)``).
+    ///   - object: Makes object `index` to send, with a ``Ticket`` as its context (nil when it cannot
+    ///     be made: recorded with ``fail(_:_:)``).
     func run(count: Int, isSending: () -> Bool, object: (Int) -> OutgoingObject?) {
         var round: [Int]? = nil  // nil: the first round, every index in order
         var backoff = RetryBackoff.rounds
@@ -153,7 +163,9 @@ final class SendRun: Sendable {
     private var streamOptions: StreamOptions {
         var options = self.options
         options.sentCallback = { [self] header, context, error in
-            completed(index: context as? Int ?? -1, header: header, error: error)
+            let ticket = context as? Ticket
+            ticket?.file?.release()  // the file's object completed: its file is closed
+            completed(index: ticket?.index ?? -1, header: header, error: error)
         }
         return options
     }

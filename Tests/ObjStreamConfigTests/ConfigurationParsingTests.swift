@@ -45,6 +45,7 @@ import Testing
         c.gateway.gracePeriod = .microseconds(7)
         c.sender.connectTimeout = .milliseconds(100)
         c.sender.retryWindow = .zero
+        c.sender.writeTimeout = .seconds(90)
         c.sender.tcpNoDelay = false
         c.sender.sendBuffer = 0
         c.sender.chunkSize = 16 << 20

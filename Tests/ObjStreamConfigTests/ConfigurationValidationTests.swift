@@ -50,6 +50,9 @@ import Testing
         (#"{"sender": {"pdu_size": 16}}"#, "sender.pdu_size", "16", "0 (no PDUs) or 32..131072"),
         (#"{"sender": {"compression": "lz4"}}"#, "sender.compression", #""lz4""#, "never, always"),
         (#"{"sender": {"connect_timeout": "10ms"}}"#, "sender.connect_timeout", #""10ms""#, "100ms..5m"),
+        (#"{"sender": {"write_timeout": "500ms"}}"#, "sender.write_timeout", #""500ms""#, "0s (never) or 1s..1h"),
+        (#"{"sender": {"write_timeout": "2h"}}"#, "sender.write_timeout", #""2h""#, "0s (never) or 1s..1h"),
+        (#"{"sender": {"write_timeout": 30}}"#, "sender.write_timeout", "30", "duration"),
         (#"{"sender": []}"#, "sender", "[]", "must be an object"),
     ])
     func brokenValueIsReportedWithKeyValueAndRange(json: String, key: String, value: String, allowed: String) {

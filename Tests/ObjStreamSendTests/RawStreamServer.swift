@@ -44,6 +44,9 @@ final class RawStreamServer: @unchecked Sendable {
     let answerStatus: Int
     /// The body of a `200` answer (empty, as the reference's receiver sends).
     let answerBody: String
+    /// Whether accepted connections are held unread (for ``resetHeldConnections()``), and
+    /// the ones held.
+    private let holding: Mutex<(on: Bool, held: [Int32])>
 
     /// Starts listening on a loopback port.
     /// - Parameters:
@@ -52,11 +55,15 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - digests: Whether to hash each object's data.
     ///   - answerStatus: The status to answer clean requests with.
     ///   - answerBody: The body of a `200` answer.
+    ///   - ipv6: Whether to listen on `[::1]`.
+    ///   - holdingConnections: Whether to accept connections and leave them unread until
+    ///     ``resetHeldConnections()`` (a receiver whose listener was closing).
     init(
         port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200,
-        answerBody: String = "", ipv6: Bool = false
+        answerBody: String = "", ipv6: Bool = false, holdingConnections: Bool = false
     ) throws {
         self.answerBody = answerBody
+        self.holding = Mutex((holdingConnections, []))
         self.recordBody = recordBody
         self.digests = digests
         self.answerStatus = answerStatus
@@ -99,22 +106,46 @@ final class RawStreamServer: @unchecked Sendable {
         state.withLock { s in s.requests.keys.sorted().map { s.requests[$0]! } }
     }
 
+    /// How many connections are held unread (see `holdingConnections`).
+    var heldCount: Int { holding.withLock { $0.held.count } }
+
+    /// Resets every held connection (`SO_LINGER` 0, close: the peer gets a reset, no byte read)
+    /// and serves the connections that come from now on.
+    /// - Returns: How many were reset.
+    @discardableResult
+    func resetHeldConnections() -> Int {
+        holding.withLock { h in
+            h.on = false
+            for fd in h.held {
+                var lin = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+                close(fd)
+            }
+            defer { h.held.removeAll() }
+            return h.held.count
+        }
+    }
+
     /// All objects of all requests, in arrival order.
     var objects: [ReceivedObject] { requests.flatMap(\.objects) }
 
     /// Stops listening and cuts every connection (a receiver that died).
+    ///
+    /// The connections are cut under the lock that their threads close them under, so that
+    /// no descriptor is shut down after it was closed (its number may be another test's by then).
     func kill() {
-        let fds: [Int32] = state.withLock { s in
+        state.withLock { s in
             s.closed = true
-            return s.fds
+            for fd in s.fds {
+                var lin = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+                shutdown(fd, Int32(SHUT_RDWR))
+            }
         }
+        // The accept thread closes the listening socket when its accept fails: closed here, the
+        // number could be reused before that thread calls accept on it again.
         shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        for fd in fds {
-            var lin = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
-            shutdown(fd, Int32(SHUT_RDWR))
-        }
+        resetHeldConnections()
     }
 
     /// Binds `fd` to `address`, listens, and reads back the bound address (its port).
@@ -135,16 +166,31 @@ final class RawStreamServer: @unchecked Sendable {
         eventually(timeout: timeout) { condition(requests) }
     }
 
+    /// `accept4`, which Glibc's module does not export: an accepted socket is close-on-exec from
+    /// the start, so no process that another test starts meanwhile inherits it (and keeps it
+    /// open, or unreset, after the server closed it).
+    ///
+    /// The corresponding C function is `accept4`.
+    private static let accept4:
+        @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32 = {
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "accept4") else { fatalError("accept4 not found in libc") }
+            return unsafeBitCast(symbol, to: (@convention(c) (
+                Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32).self)
+        }()
+
     private func acceptLoop() {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            let fd = Self.accept4(listenFD, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if fd < 0 {
                 if errno == EINTR { continue }
+                close(listenFD)
                 return
             }
-            // Not inherited by the processes that other tests start meanwhile (accept4 is not
-            // visible from Swift; the listening socket is close-on-exec already).
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let held = holding.withLock { h in
+                if h.on { h.held.append(fd) }
+                return h.on
+            }
+            if held { continue }
             let id: Int? = state.withLock { s in
                 if s.closed { return nil }
                 s.fds.append(fd)
@@ -154,6 +200,7 @@ final class RawStreamServer: @unchecked Sendable {
             }
             guard let id else {
                 close(fd)
+                close(listenFD)
                 return
             }
             let t = Thread { [self] in serve(fd, id) }
@@ -167,8 +214,10 @@ final class RawStreamServer: @unchecked Sendable {
 
     private func serve(_ fd: Int32, _ id: Int) {
         defer {
-            state.withLock { s in s.fds.removeAll { $0 == fd } }
-            close(fd)
+            state.withLock { s in
+                s.fds.removeAll { $0 == fd }
+                close(fd)
+            }
         }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         var pending: [UInt8] = []

@@ -163,6 +163,43 @@ import Glibc
         #expect(result.stdout.hasPrefix("sent 0 objects, 0 bytes in ") && result.stdout.hasSuffix(", 50 failed\n"), "\(result.stdout)")
     }
 
+    @Test func fiveThousandFilesArriveFromASenderLimitedTo256OpenFiles() throws {
+        let serve = try ChildProcess(
+            TestPaths.objstreamBinary.path, ["serve", "--listen", "127.0.0.1:0", "--endpoint", "files=sink"])
+        defer { serve.stop() }
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
+        let dir = try TestPaths.temporaryDirectory("objstream-nofile")
+        let count = 5000
+        for i in 0..<count {
+            try Data(PayloadPattern.bytes(for: "f\(i)", size: 100 + i % 900)).write(to: dir.appendingPathComponent("f\(i)"))
+        }
+        let total = (0..<count).reduce(0) { $0 + 100 + $1 % 900 }
+        // The soft and the hard limit 256: far below a queue of 1024 objects with open files.
+        let result = try ChildProcess.run(
+            "/bin/sh",
+            ["-c", #"ulimit -n 256 && exec "$0" send "$@""#, TestPaths.objstreamBinary.path,
+             "http://127.0.0.1:\(port)/v1/objstream/files", dir.path])
+        #expect(result.status == 0, "\(result.stderr.prefix(2000))\nserve: \(serve.text)")
+        #expect(result.stdout.hasPrefix("sent \(count) objects, \(total) bytes in "), "\(result.stdout)")
+        let metrics = try Curl.scrape(port)
+        #expect(ExpositionText.value(of: #"objstream_rx_objects_total{endpoint="files"}"#, in: metrics) == Double(count))
+        #expect(ExpositionText.value(of: #"objstream_rx_bytes_total{endpoint="files"}"#, in: metrics) == Double(total))
+    }
+
+    @Test func sendRaisesItsSoftLimitOnOpenFilesToTheHardLimit() throws {
+        let gateway = try LoopbackGateway(names: ["default"])
+        defer { gateway.kill() }
+        let sender = try ChildProcess(
+            "/bin/sh",
+            ["-c", #"ulimit -Sn 256 && ulimit -Hn 4096 && exec "$0" send "$@""#, TestPaths.objstreamBinary.path,
+             "http://127.0.0.1:\(gateway.gateway.port)", "--synthetic", "1", "--size", "1",
+             "--metrics-listen", "127.0.0.1:0", "--linger", "10m"])
+        defer { sender.stop() }
+        let port = try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
+        // process_max_fds is the soft limit.
+        #expect(ExpositionText.value(of: "process_max_fds", in: try Curl.scrape(port)) == 4096)
+    }
+
     @Test func usageErrorsExitWithTwoAndSayWhatIsWrong() throws {
         let noURL = try run([])
         #expect(noURL.status == 2 && noURL.stderr.contains("URL is required"))

@@ -164,9 +164,10 @@ import Testing
         }
         let receiveRate = try #require(try number(prometheusPort, #"sum(rate(objstream_rx_bytes_total{job=~".*"}[1m]))"#))
         #expect(receiveRate > 0)
-        // The two truncated streams, and the stream of the stopped sender (cut off at any byte).
+        // The two truncated streams, and maybe the stream of the stopped sender: cut off at any
+        // byte, or (confirmed delivery ends requests at frame boundaries) between two requests.
         #expect(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total{code="sbr_obj_data_eof"})"#) ?? 0 >= 2)
-        #expect(try eventually { try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) == 3 })
+        #expect(try eventually { (2...3).contains(try number(prometheusPort, #"sum(objstream_rx_broken_streams_total)"#) ?? 0) })
         #expect(try number(prometheusPort, #"sum(objstream_rx_stored_objects_total)"#) == 2)
 
         // The server loaded the alert rules and evaluates them without error.
