@@ -79,6 +79,36 @@ import Testing
         #expect(listed.stdout == "ais://bk/free/1\nais://bk/free/2\n", "\(listed.stderr)")
     }
 
+    @Test func aFolderTheGatewayMayNotWriteRefusesOnlyTheObjectsUnderItWithEACCES() throws {
+        // As an unprivileged user (root passes every permission check): the store is that user's,
+        // one folder under it root's.
+        let setpriv = try RequiredTool.path("setpriv", package: "util-linux")
+        let store = try TestPaths.temporaryDirectory("objstream-eacces")
+        defer { try? FileManager.default.removeItem(at: store) }
+        let locked = store.appendingPathComponent("ais/@global/bk/locked").path
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        let chown = try ChildProcess.run("/bin/chown", ["-R", "65534:65534", store.path])
+        #expect(chown.status == 0, "\(chown.stderr)")
+        #expect(try ChildProcess.run("/bin/chown", ["0:0", locked]).status == 0)
+        let serve = try ChildProcess(
+            setpriv,
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", TestPaths.objstreamBinary.path, "serve", "--listen",
+                "127.0.0.1:0", "--store", store.path, "--endpoint", "s=store",
+            ])
+        defer { serve.stop() }
+        let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
+        let response = try put(port, body(["locked/1", "free/1", "locked/2"]))
+        #expect(response.status == 200, "\(response.body)")
+        #expect(response.body.contains(#""objects":1,"#), "\(response.body)")
+        #expect(try value("objstream_store_refused_total{reason=\"permission\"}", port) == 2)
+        #expect(
+            serve.stderrLines.contains { $0.contains("\"locked/1\"") && $0.hasSuffix(": Permission denied (permission)") },
+            "\(serve.stderrLines)")
+        let listed = try ChildProcess.run(TestPaths.objstreamBinary.path, ["store", "ls", store.path])
+        #expect(listed.stdout == "ais://bk/free/1\n", "\(listed.stderr)")
+    }
+
     @Test func aStoreFolderWithoutExtendedAttributesStopsServeNamingIt() throws {
         let store = try TestPaths.temporaryDirectory("objstream-noxattr")
         defer { try? FileManager.default.removeItem(at: store) }
