@@ -146,8 +146,8 @@ import Testing
         defer { serve.stop() }
         let port = try serve.reportedPort(after: "objstream: listening on 127.0.0.1:")
         let full = try put(port, body(["big", "after"], size: 1 << 20))
-        #expect(full.status != 200)
-        #expect(full.body.contains("store_full"), "\(full.body)")
+        #expect(full.status == 507, "\(full.body)")
+        #expect(full.body.contains(#""code":"store_full""#), "\(full.body)")
         #expect(try value("objstream_store_refused_total{reason=\"store_full\"}", port) == 1)
         #expect(try value("objstream_rx_stored_objects_total{endpoint=\"s\"}", port) == 0)
         // The 1 MiB temporary file is gone, or the 400 KiB object would not fit.
