@@ -11,7 +11,7 @@ final class FileStoreReceiver: ObjectReceiver {
     private let root: String
     private let session: SessionInfo
     private let series: ReceiveMetrics.EndpointSeries
-    private let log: @Sendable (String) -> Void
+    private let log: RateLimitedLog
     /// The temporary file of the object being received.
     private var file: FileDescriptor?
     private var temporaryPath = ""
@@ -20,7 +20,7 @@ final class FileStoreReceiver: ObjectReceiver {
 
     private static let sequence = Atomic<UInt64>(0)
 
-    init(root: String, session: SessionInfo, series: ReceiveMetrics.EndpointSeries, log: @escaping @Sendable (String) -> Void) {
+    init(root: String, session: SessionInfo, series: ReceiveMetrics.EndpointSeries, log: RateLimitedLog) {
         self.root = root
         self.session = session
         self.series = series
@@ -36,7 +36,10 @@ final class FileStoreReceiver: ObjectReceiver {
         switch StorePath.segments(for: header) {
         case .success(let s): segments = s
         case .failure(let refusal):
-            log("objstream: \(session): refused object \(header.bucket) \(quoted(header.objectName)): \(refusal)")
+            log(
+                "objstream: \(LogEscaping.field(session.description)): refused object "
+                    + "\(LogEscaping.field(header.bucket.description)) \(LogEscaping.quoted(header.objectName)): "
+                    + LogEscaping.escape("\(refusal)"))
             throw ObjectRefusal(code: .badName, message: "\(header.bucket) \(quoted(header.objectName)): \(refusal)")
         }
         let folder = ([root] + segments.dropLast()).joined(separator: "/")
@@ -76,7 +79,10 @@ final class FileStoreReceiver: ObjectReceiver {
         series.storedObjects.increment()
     }
 
-    func end(error: BrokenStreamError?) { discard() }
+    func end(error: BrokenStreamError?) {
+        discard()
+        log.flush()
+    }
 
     /// Closes and removes a temporary file whose object did not complete.
     private func discard() {
