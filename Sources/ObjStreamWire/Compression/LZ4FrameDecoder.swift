@@ -53,12 +53,13 @@ public final class LZ4FrameDecoder {
     }
 
     /// The memory one decoder holds at most for frames of `blockSize` blocks: liblz4's input
-    /// block buffer (block + 4 bytes), its output buffer (block + 128 KiB of history for linked
-    /// blocks), the reused output buffer (256 KiB) and 4 KiB for the context.
+    /// block buffer (a block and its 4-byte checksum), its output buffer (a block and 128 KiB
+    /// of history for linked blocks), the reused output buffer (256 KiB) and 8 KiB for the
+    /// context and rounding: 8584 KiB for 4 MiB blocks, 904 KiB for 256 KiB blocks.
     /// - Parameter blockSize: The frame's block size (64 KiB, 256 KiB, 1 MiB or 4 MiB).
     /// - Returns: Bytes.
     public static func memory(blockSize: Int) -> Int {
-        2 * blockSize + 4 + (128 << 10) + defaultOutputBuffer + (4 << 10)
+        2 * blockSize + (128 << 10) + defaultOutputBuffer + (8 << 10)
     }
 
     /// Compressed bytes consumed so far.

@@ -61,8 +61,12 @@ public final class RateLimitedLog: Sendable {
     }
 
     /// Reports the lines suppressed since the last report, if any.
-    public func flush() {
+    /// - Parameter onlyAfterInterval: Report only once the interval in which lines were
+    ///   suppressed has ended (for a thread that flushes now and then).
+    public func flush(onlyAfterInterval: Bool = false) {
+        let now = clock()
         let report = state.withLock { s -> Int in
+            if onlyAfterInterval && now - s.windowStart < interval { return 0 }
             defer { s.suppressed = 0 }
             return s.suppressed
         }

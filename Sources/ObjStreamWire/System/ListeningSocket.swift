@@ -9,8 +9,9 @@ package enum ListeningSocket {
     /// Binds and listens.
     ///
     /// The socket is close-on-exec and non-blocking, with `SO_REUSEADDR`. An IPv6 socket
-    /// bound to `::` is dual-stack (it takes IPv4 peers too, as `::ffff:a.b.c.d`), any other
-    /// IPv6 socket is IPv6 only, whatever `net.ipv6.bindv6only` says.
+    /// bound to `::` is dual-stack (it takes IPv4 peers too, as `::ffff:a.b.c.d`), and so is
+    /// one bound to an IPv4-mapped address (which only IPv4 peers reach); any other IPv6
+    /// socket is IPv6 only, whatever `net.ipv6.bindv6only` says.
     ///
     /// The corresponding C functions are `socket`, `setsockopt`, `bind` and `listen`.
     /// - Parameters:
@@ -26,7 +27,7 @@ package enum ListeningSocket {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if address.family == .ipv6 {
-            var v6only: Int32 = address.isUnspecified ? 0 : 1
+            var v6only: Int32 = address.isUnspecified || address.isIPv4Mapped ? 0 : 1
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
         }
         let rc = address.withSockaddr { bind(fd, $0, $1) == 0 && listen(fd, backlog) == 0 }

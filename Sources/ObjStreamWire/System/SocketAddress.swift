@@ -145,15 +145,22 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The address in numeric text, without the port (`127.0.0.1`, `::1`; an IPv4-mapped
-    /// address as its IPv4 text).
+    /// Whether this is an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`).
+    public var isIPv4Mapped: Bool { family == .ipv6 && addressBytes.count == 4 }
+
+    /// The address in numeric text, without the port (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`).
     ///
     /// The corresponding C function is `inet_ntop`.
     public var host: String {
-        var address = addressBytes
-        let family = address.count == 4 ? AF_INET : AF_INET6
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(family, &address, &text, socklen_t(text.count)) != nil else { return "?" }
+        let written: UnsafePointer<CChar>? =
+            switch family {
+            case .ipv4:
+                withUnsafeBytes(of: load(sockaddr_in.self).sin_addr) { inet_ntop(AF_INET, $0.baseAddress, &text, socklen_t(text.count)) }
+            case .ipv6:
+                withUnsafeBytes(of: load(sockaddr_in6.self).sin6_addr) { inet_ntop(AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }
+            }
+        guard written != nil else { return "?" }
         return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
