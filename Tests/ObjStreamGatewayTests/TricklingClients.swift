@@ -30,12 +30,14 @@ final class TricklingClients: Sendable {
     init(port: UInt16, count: Int, source: String? = nil, text: String) throws {
         self.text = Array(text.utf8)
         for _ in 0..<count {
+            // Taken before the connect: the gateway cannot have accepted it earlier.
+            let started = ContinuousClock.now
             let client = try RawHTTPClient(port: port, source: source)
             let fd = dup(client.fd)
             LoopbackTCP.setNonBlocking(fd)
             state.withLock {
                 $0.fds.append(fd)
-                $0.connected.append(.now)
+                $0.connected.append(started)
                 $0.closed.append(nil)
             }
         }
@@ -50,7 +52,7 @@ final class TricklingClients: Sendable {
     /// Connections still open.
     var openCount: Int { state.withLock { $0.closed.count { $0 == nil } } }
 
-    /// For each closed connection, how long after its connect the gateway closed it.
+    /// For each closed connection, how long after its connect began the gateway closed it.
     var lifetimes: [Duration] {
         state.withLock { s in zip(s.connected, s.closed).compactMap { start, end in end.map { $0 - start } } }
     }
