@@ -36,7 +36,7 @@ public final class AdminListener: Sendable {
     /// What `/metrics` renders.
     public let metricsRegistry: MetricsRegistry
     private let gateway: Gateway?
-    private let log: @Sendable (String) -> Void
+    private let log: RateLimitedLog
     private let httpRequests: MetricFamily<Counter>
     let connections: ConnectionGuard
     private let daemon = Mutex<ListenerDaemon?>(nil)
@@ -56,7 +56,8 @@ public final class AdminListener: Sendable {
         self.requestedPort = port
         self.metricsRegistry = metrics
         self.gateway = gateway
-        self.log = log
+        let libraryLog = RateLimitedLog("libmicrohttpd", sink: log)
+        self.log = libraryLog
         httpRequests = metrics.counter(
             "objstream_http_requests_total", help: "HTTP requests answered, by route and status.",
             labels: ["route", "status"])
@@ -67,7 +68,7 @@ public final class AdminListener: Sendable {
             metrics: ConnectionMetrics(
                 registry: metrics, prefix: "objstream_admin_connections", listener: "admin",
                 reasons: [.maxConnections, .perIPConnections, .headerTimeout, .connectionTimeout]),
-            listener: "admin", log: RateLimitedLog("connection-limit", sink: log))
+            listener: "admin", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog])
     }
 
     /// The bound address, with the port the kernel chose for port 0; nil before ``start()``.
@@ -79,8 +80,11 @@ public final class AdminListener: Sendable {
     /// Resolves and binds the address and starts serving.
     ///
     /// The corresponding C function is `MHD_start_daemon` (see ``ListenerDaemon``).
-    /// - Throws: ``GatewayError`` `bad_address`, `bind_failed` or `start_failed`.
+    /// - Throws: ``GatewayError`` `bad_address`, `bind_failed`, `start_failed`, or `already_started`.
     public func start() throws(GatewayError) {
+        if daemon.withLock({ $0 != nil }) {
+            throw GatewayError(code: .alreadyStarted, message: "the admin listener was started before")
+        }
         let address: SocketAddress
         do {
             address = try SocketAddress.resolve(host: host, port: requestedPort)
@@ -183,7 +187,7 @@ public final class AdminListener: Sendable {
         return queued
     }
 
-    /// Writes a line to the listener's log.
+    /// Writes a line of libmicrohttpd's to the listener's log, rate-limited.
     func logLine(_ line: String) { log(line) }
 }
 

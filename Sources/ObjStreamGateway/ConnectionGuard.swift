@@ -67,6 +67,7 @@ final class ConnectionGuard: Sendable {
     let limits: Limits
     let metrics: ConnectionMetrics
     private let log: RateLimitedLog
+    private let logs: [RateLimitedLog]
     private let listener: String
     private let condition = ConditionVariable()
     private nonisolated(unsafe) var state = State()
@@ -77,11 +78,17 @@ final class ConnectionGuard: Sendable {
     ///   - metrics: Where open connections and refusals are counted.
     ///   - listener: The listener's name, for log lines (`stream`, `admin`).
     ///   - log: Where refusals are logged (rate-limited).
-    init(limits: Limits, metrics: ConnectionMetrics, listener: String, log: RateLimitedLog) {
+    ///   - otherLogs: More rate-limited logs of the listener whose suppressed lines the
+    ///     watchdog reports (libmicrohttpd's).
+    init(
+        limits: Limits, metrics: ConnectionMetrics, listener: String, log: RateLimitedLog,
+        otherLogs: [RateLimitedLog] = []
+    ) {
         self.limits = limits
         self.metrics = metrics
         self.listener = listener
         self.log = log
+        self.logs = [log] + otherLogs
     }
 
     /// The connections open now.
@@ -182,6 +189,14 @@ final class ConnectionGuard: Sendable {
         }
     }
 
+    /// Reports suppressed log lines once their interval is over; call with the lock held.
+    private func flushLog() {
+        guard logs.contains(where: { $0.suppressedCount > 0 }) else { return }
+        condition.unlock()
+        for log in logs { log.flush(onlyAfterInterval: true) }
+        condition.lock()
+    }
+
     /// The watchdog: sleeps until the earliest armed deadline, cuts what has expired.
     private func watch() {
         condition.lock()
@@ -204,13 +219,18 @@ final class ConnectionGuard: Sendable {
                 state.deadlines.removeFirst(expired)
                 state.head = 0
             }
+            // Lines suppressed by the rate limit are reported within a second or so.
+            let reportBy: ContinuousClock.Instant? =
+                logs.contains { $0.suppressedCount > 0 } ? .now + .seconds(1) : nil
             guard state.head < state.deadlines.count else {
-                condition.wait()
+                if let reportBy { _ = condition.wait(until: reportBy) } else { condition.wait() }
+                flushLog()
                 continue
             }
             let first = state.deadlines[state.head]
             guard first.at <= .now else {
-                _ = condition.wait(until: first.at)
+                _ = condition.wait(until: min(first.at, reportBy ?? first.at))
+                flushLog()
                 continue
             }
             state.head += 1
@@ -218,9 +238,11 @@ final class ConnectionGuard: Sendable {
                 state.entries[first.connection]?.armed = nil
                 shutdown(entry.fd, Int32(SHUT_RDWR))
                 metrics.reject(.headerTimeout)
+                condition.unlock()
                 log(
                     "objstream: \(listener) listener closed the connection from \(entry.peer): its request headers "
                         + "took more than \(limits.headerTimeout) (header_timeout)")
+                condition.lock()
             }
         }
     }

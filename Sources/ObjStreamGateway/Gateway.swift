@@ -48,6 +48,7 @@ public final class Gateway: Sendable {
     let alreadyClosed = Atomic<Int>(0)
     private let log: @Sendable (String) -> Void
     let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
+    private let libraryLog: RateLimitedLog
     let sessions = OpenSessions()
     /// The connection limits of the stream listener.
     let connections: ConnectionGuard
@@ -90,6 +91,8 @@ public final class Gateway: Sendable {
             "objstream_http_requests_total", help: "HTTP requests answered, by route and status.",
             labels: ["route", "status"])
         self.log = log
+        let libraryLog = RateLimitedLog("libmicrohttpd", sink: log)
+        self.libraryLog = libraryLog
         self.onSessionEnd = onSessionEnd
         self.connections = ConnectionGuard(
             limits: ConnectionGuard.Limits(
@@ -97,7 +100,7 @@ public final class Gateway: Sendable {
                 headerTimeout: options.headerTimeout),
             metrics: ConnectionMetrics(
                 registry: metrics, prefix: "objstream_connections", listener: "stream", reasons: LimitReason.allCases),
-            listener: "stream", log: RateLimitedLog("connection-limit", sink: log))
+            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog])
         self.lz4Memory = LZ4MemoryBudget(limit: options.lz4Memory, maxBlock: options.maxLZ4Block, registry: metrics)
     }
 
@@ -193,7 +196,8 @@ public final class Gateway: Sendable {
         return drained
     }
 
-    /// Writes a line to the gateway's log.
-    /// - Parameter line: The line, without its newline.
-    func logLine(_ line: String) { log(line) }
+    /// Writes a line of libmicrohttpd's to the gateway's log, rate-limited: a peer can cause
+    /// them at will (every connection it closes early is one).
+    /// - Parameter line: The line, escaped, without its newline.
+    func logLine(_ line: String) { libraryLog(line) }
 }
