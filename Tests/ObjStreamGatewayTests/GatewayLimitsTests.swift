@@ -160,3 +160,27 @@ import Testing
         #expect(harness.counter("objstream_http_requests_total", #"route="other",status="404""#) == 1)
     }
 }
+
+/// `gateway.max_connections`' upper bound: what the process can hold.
+@Suite struct GatewayCapacityTests {
+    static func host(files: Int = 1 << 20, threads: Int = 1 << 20, memory: Int = 1 << 40) -> HostLimits {
+        HostLimits(
+            openFiles: .init(value: files, source: "RLIMIT_NOFILE"), threads: .init(value: threads, source: "cgroup pids.max"),
+            memory: .init(value: memory, source: "cgroup memory limit"))
+    }
+
+    @Test func theLeastOfDescriptorsThreadsAndMemoryBindsAndIsNamed() {
+        let options = GatewayOptions()
+        let byFiles = GatewayCapacity.maxConnections(options, host: Self.host(files: 1024))
+        #expect(byFiles.bound == 472)
+        #expect(byFiles.reason == "RLIMIT_NOFILE 1024 holds 472 at 2 file descriptors each (80 kept for the process)")
+        let byThreads = GatewayCapacity.maxConnections(options, host: Self.host(threads: 4096))
+        #expect(byThreads.bound == 4032)
+        #expect(byThreads.reason == "cgroup pids.max 4096 holds 4032 at a thread each (64 kept for the process)")
+        // 1 GiB less 64 MiB and lz4_memory's 256 MiB, at 256 KiB + 4 KiB + 64 KiB a connection.
+        let byMemory = GatewayCapacity.maxConnections(options, host: Self.host(memory: 1 << 30))
+        #expect(byMemory.bound == 2224)
+        #expect(byMemory.reason.hasPrefix("cgroup memory limit 1 GiB holds 2224 at 324 KiB each"), "\(byMemory.reason)")
+        #expect(GatewayCapacity.maxConnections(options, host: Self.host(memory: 256 << 20)).bound == 0)
+    }
+}

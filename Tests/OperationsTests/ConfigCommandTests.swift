@@ -42,6 +42,22 @@ import Testing
         ])
     }
 
+    @Test func checkAndServeRefuseMoreConnectionsThanTheOpenFileLimitHolds() throws {
+        let prlimit = try RequiredTool.path("prlimit", package: "util-linux")
+        let path = try write(#"{"listen": "127.0.0.1:0", "gateway": {"max_connections": 500}}"#)
+        let expected = "gateway.max_connections: 500: more than this process can hold: RLIMIT_NOFILE 1024 holds 472 "
+            + "at 2 file descriptors each (80 kept for the process)"
+        let check = try ChildProcess.run(prlimit, ["--nofile=1024:1024", binary, "config", "check", path])
+        #expect(check.status == 1)
+        #expect(check.stderr == expected + "\n\(path): 1 problem\n", "\(check.stderr)")
+        let serve = try ChildProcess.run(prlimit, ["--nofile=1024:1024", binary, "serve", "--config", path])
+        #expect(serve.status == 2)
+        #expect(serve.stderr == "objstream serve: \(path):\n" + expected + "\n", "\(serve.stderr)")
+        let fits = try ChildProcess.run(prlimit, ["--nofile=1024:1024", binary, "config", "check", try write(#"{"gateway": {"max_connections": 472}}"#)])
+        #expect(fits.status == 0, "\(fits.stderr)")
+        #expect(fits.stdout.hasSuffix(", max_connections 472 of at most 472)\n"), "\(fits.stdout)")
+    }
+
     @Test func checkNamesAMissingFile() throws {
         let result = try ChildProcess.run(binary, ["config", "check", "/nonexistent/objstream.json"])
         #expect(result.status == 1)
