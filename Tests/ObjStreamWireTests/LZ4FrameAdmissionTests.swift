@@ -60,6 +60,15 @@ import Testing
         #expect(decoded.objects == first.objects + second.objects)
     }
 
+    @Test(arguments: [[1], [5], [Int.max]])
+    func aSkippableFrameBeforeTheStreamIsSkipped(chunkSizes: [Int]) throws {
+        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 10, 0, 0, 0] + [UInt8](repeating: 0xEE, count: 10)
+        let frame = try Self.frame(.kib256)
+        let decoded = try Self.decode(skippable + frame.body, chunkSizes: chunkSizes)
+        #expect(decoded.objects == frame.objects)
+        #expect(decoded.asked == [64 << 10, 256 << 10], "a skippable frame announces the default block size")
+    }
+
     @Test func aRefusedBlockSizeBreaksTheStreamWithSbrLZ4BlockBeforeAnyObject() throws {
         let body = try Self.frame(.mib1).body
         var reached: BrokenStreamError?

@@ -77,10 +77,19 @@ public final class LZ4FrameDecoder {
         var src = input
         repeat {
             if !inFrame {
+                let leftover: [UInt8]
                 do {
-                    guard try readFrameHeader(&src) else { return }
+                    guard let rest = try readFrameHeader(&src) else { return }
+                    leftover = rest
                 } catch {
                     throw .lz4(error)
+                }
+                // What liblz4 did not take of the gathered header (a skippable frame's size field) goes first.
+                if !leftover.isEmpty {
+                    let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: leftover.count, alignment: 1)
+                    defer { piece.deallocate() }
+                    piece.copyBytes(from: leftover)
+                    try decompress(UnsafeRawBufferPointer(piece), body)
                 }
             }
             var dstSize = outputCapacity
@@ -111,9 +120,11 @@ public final class LZ4FrameDecoder {
     ///
     /// The corresponding C functions are `LZ4F_headerSize` and `LZ4F_getFrameInfo`.
     /// - Parameter src: The input; what the header takes is removed.
-    /// - Returns: Whether the header is complete and the frame admitted (false: more input needed).
+    /// - Returns: nil while the header is not complete (more input needed); once it is and the
+    ///   frame is admitted, the gathered bytes that `LZ4F_getFrameInfo` did not consume (empty
+    ///   but for a skippable frame), which go to `LZ4F_decompress` before the rest of `src`.
     /// - Throws: ``LZ4Error`` for a malformed header or a refused block size.
-    private func readFrameHeader(_ src: inout UnsafeRawBufferPointer) throws(LZ4Error) -> Bool {
+    private func readFrameHeader(_ src: inout UnsafeRawBufferPointer) throws(LZ4Error) -> [UInt8]? {
         let minimum = 5  // LZ4F_MIN_SIZE_TO_KNOW_HEADER_LENGTH
         var needed = minimum
         while true {
@@ -126,7 +137,7 @@ public final class LZ4FrameDecoder {
             }
             if header.count >= needed { break }
             let take = min(needed - header.count, src.count)
-            guard take > 0 else { return false }
+            guard take > 0 else { return nil }
             header.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[..<take]))
             src = take == src.count ? UnsafeRawBufferPointer(start: nil, count: 0)
                 : UnsafeRawBufferPointer(rebasing: src[take...])
@@ -141,12 +152,13 @@ public final class LZ4FrameDecoder {
         if let admitFrame, !admitFrame(announced) {
             throw LZ4Error.blockSizeRefusal(announced: announced, at: consumed)
         }
-        consumed += Int64(header.count)
+        consumed += Int64(size)
+        let leftover = Array(header[size...])
         header.removeAll(keepingCapacity: true)
         blockSize = announced
         hint = rc
         inFrame = true
-        return true
+        return leftover
     }
 
     /// The bytes of a frame descriptor's block size id (0, the default, is 64 KiB).
