@@ -20,6 +20,26 @@ CMicroHTTPD_start_daemon(unsigned int flags, uint16_t port,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
 
+/// Starts a daemon with an accept policy, its options from one `MHD_OPTION_END`-terminated array.
+///
+/// `MHD_start_daemon` is variadic, which Swift cannot call.
+static inline struct MHD_Daemon *
+CMicroHTTPD_start_daemon_with_policy(unsigned int flags, MHD_AcceptPolicyCallback policy, void *policy_cls,
+                                     MHD_AccessHandlerCallback handler, void *handler_cls,
+                                     const struct MHD_OptionItem *options) {
+    return MHD_start_daemon(flags, 0, policy, policy_cls, handler, handler_cls,
+                            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+
+/// The socket of a connection, or -1.
+///
+/// `MHD_get_connection_info` is variadic, which Swift cannot call.
+static inline int
+CMicroHTTPD_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
 /// The port the daemon is bound to (for port 0: the ephemeral one); 0 when unknown.
 ///
 /// `MHD_get_daemon_info` is variadic, which Swift cannot call.

@@ -134,7 +134,7 @@ struct ConfigReader {
     ///   - target: Where the value goes.
     ///   - message: What a bad value is told.
     ///   - parse: The value, or nil when it is not allowed.
-    private mutating func field<T>(
+    mutating func field<T>(
         _ dictionary: [String: Any], _ name: String, in path: String, into target: inout T, _ message: String,
         parse: (Any) -> T?
     ) {

@@ -11,6 +11,7 @@ enum ConfigWriter {
         return """
             {
               "listen": \(JSONString.quote(c.listen.description)),
+              "admin_listen": \(c.adminListen.map { JSONString.quote($0.description) } ?? "null"),
               "store_dir": \(JSONString.quote(c.storeDirectory)),
               "store_sync": \(JSONString.quote(c.storeSync.rawValue)),
               "log_level": \(JSONString.quote(c.logLevel.rawValue)),
@@ -26,7 +27,11 @@ enum ConfigWriter {
               "gateway": {
                 "connection_memory_limit": \(size(g.connectionMemoryLimit)),
                 "connection_timeout": \(duration(g.connectionTimeout)),
+                "header_timeout": \(duration(g.headerTimeout)),
                 "max_connections": \(g.maxConnections),
+                "per_ip_connections": \(g.perIPConnections),
+                "max_lz4_block": \(size(g.maxLZ4Block)),
+                "lz4_memory": \(size(g.lz4Memory)),
                 "grace_period": \(duration(g.gracePeriod))
               },
               "sender": {

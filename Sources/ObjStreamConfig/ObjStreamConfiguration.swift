@@ -13,6 +13,8 @@ import Glibc
 public struct ObjStreamConfiguration: Sendable, Equatable {
     /// Where the gateway listens (`listen`, `host:port`, port 0 = any free port).
     public var listen = ListenAddress(host: "127.0.0.1", port: 9080)
+    /// Where the admin listener (`/metrics`, `/healthz`, `/readyz`) listens (`admin_listen`); nil: none.
+    public var adminListen: ListenAddress?
     /// Where `store` endpoints write objects (`store_dir`).
     public var storeDirectory = "./objstream-store"
     /// When `store` endpoints make what they wrote durable (`store_sync`).
@@ -34,7 +36,9 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The top-level keys, in file order.
-    static let keys = ["listen", "store_dir", "store_sync", "log_level", "endpoints", "transport", "gateway", "sender"]
+    static let keys = [
+        "listen", "admin_listen", "store_dir", "store_sync", "log_level", "endpoints", "transport", "gateway", "sender",
+    ]
 
     /// Reads and validates a configuration file.
     /// - Parameter path: The file's path.
@@ -96,6 +100,15 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
                 r.report("listen", value, "must be \"host:port\" or \"[ipv6]:port\" with port 0..65535 (0: any free port)")
             }
         }
+        if let value = top["admin_listen"], !(value is NSNull) {
+            if let text = value as? String, let address = ListenAddress(text) {
+                adminListen = address
+            } else {
+                r.report(
+                    "admin_listen", value,
+                    "must be null (no admin listener), \"host:port\" or \"[ipv6]:port\" with port 0..65535 (0: any free port)")
+            }
+        }
         r.string(top, "store_dir", in: "", into: &storeDirectory) { $0.isEmpty ? "must be a non-empty path" : nil }
         r.choice(top, "store_sync", in: "", into: &storeSync)
         r.choice(top, "log_level", in: "", into: &logLevel)
@@ -153,7 +166,10 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
 
     private mutating func readGateway(_ value: Any, with r: inout ConfigReader) {
         let path = "gateway"
-        let known = ["connection_memory_limit", "connection_timeout", "max_connections", "grace_period"]
+        let known = [
+            "connection_memory_limit", "connection_timeout", "header_timeout", "max_connections", "per_ip_connections",
+            "max_lz4_block", "lz4_memory", "grace_period",
+        ]
         guard let s = r.object(value, key: path, known: known) else { return }
         r.size(s, "connection_memory_limit", in: path, allowed: "in 4KiB..64MiB", into: &gateway.connectionMemoryLimit) {
             (4 << 10...64 << 20).contains($0)
@@ -161,7 +177,23 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
         r.duration(s, "connection_timeout", in: path, allowed: "0s (never) or 1s..24h", into: &gateway.connectionTimeout) {
             $0 == .zero || (.seconds(1) ... .seconds(86_400)).contains($0)
         }
+        r.duration(s, "header_timeout", in: path, allowed: "in 1s..10m", into: &gateway.headerTimeout) {
+            (.seconds(1) ... .seconds(600)).contains($0)
+        }
         r.integer(s, "max_connections", in: path, range: 1...65_536, into: &gateway.maxConnections)
+        r.field(
+            s, "per_ip_connections", in: path, into: &gateway.perIPConnections,
+            "must be an integer: 0 (no limit) or 1..65536"
+        ) { ConfigReader.integer($0).flatMap { (0...65_536).contains($0) ? $0 : nil } }
+        r.size(s, "max_lz4_block", in: path, allowed: "one of 64KiB, 256KiB, 1MiB, 4MiB", into: &gateway.maxLZ4Block) {
+            [64 << 10, 256 << 10, 1 << 20, 4 << 20].contains($0)
+        }
+        let oneStream = LZ4FrameDecoder.memory(blockSize: gateway.maxLZ4Block)
+        r.size(
+            s, "lz4_memory", in: path,
+            allowed: "in \(ByteSize.format(oneStream))..64GiB (at least what one stream with max_lz4_block blocks reserves)",
+            into: &gateway.lz4Memory
+        ) { (oneStream...64 << 30).contains($0) }
         r.duration(s, "grace_period", in: path, allowed: "in 0s..10m", into: &gateway.gracePeriod) { $0 <= .seconds(600) }
     }
 

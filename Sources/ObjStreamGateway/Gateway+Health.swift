@@ -2,16 +2,18 @@ import CMicroHTTPD
 import Foundation
 import ObjStreamReceive
 
-/// `GET /healthz`: `200 {"status":"ok"}`, or `503` naming every unhealthy endpoint.
+/// `GET /healthz` on the stream listener: liveness, as on the admin listener, so always `200`
+/// while the process serves; the body names every unhealthy endpoint (`"status":"degraded"`),
+/// and `/readyz` is what turns not ready for them (a restart mends no failing disk).
 extension Gateway {
     /// The fields of an unhealthy answer, in the order they are written.
     private struct UnhealthyFields: Encodable {
-        var status = "unhealthy"
+        var status = "degraded"
         /// Each unhealthy endpoint's name and why it is unhealthy.
         var endpoints: [String: String]
     }
 
-    /// Answers `GET /healthz`: `503` `{"endpoints":{"NAME":"why",...},"status":"unhealthy"}` while any
+    /// Answers `GET /healthz`: `200` `{"endpoints":{"NAME":"why",...},"status":"degraded"}` while any
     /// registered endpoint reports itself unhealthy, else `200` `{"status":"ok"}`.
     /// - Parameter connection: The request's connection.
     /// - Returns: Whether the answer was queued.
@@ -24,7 +26,7 @@ extension Gateway {
             endpoints: Dictionary(unhealthy.map { ($0.name, $0.health.reason) }, uniquingKeysWith: { first, _ in first }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"status\":\"unhealthy\"}"
-        return respond(connection, route: .healthz, status: 503, body: body + "\n", contentType: "application/json")
+        let body = (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"status\":\"degraded\"}"
+        return respond(connection, route: .healthz, status: 200, body: body + "\n", contentType: "application/json")
     }
 }

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ObjStreamWire
 
 #if canImport(Glibc)
 import Glibc
@@ -14,16 +15,13 @@ extension Gateway {
         return String(cString: value)
     }
 
-    /// The sender's `ip:port`; empty when it is not IPv4.
+    /// The sender's `ip:port` (`[ipv6]:port`; an IPv4 peer of a dual-stack listener as IPv4);
+    /// empty when unknown.
     func remoteAddress(_ connection: OpaquePointer) -> String {
-        guard let address = CMicroHTTPD_client_address(connection), address.pointee.sa_family == sa_family_t(AF_INET)
+        guard let address = CMicroHTTPD_client_address(connection),
+            let peer = SocketAddress(address, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
         else { return "" }
-        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-            var addr = inet.pointee.sin_addr
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-            return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + ":" + String(UInt16(bigEndian: inet.pointee.sin_port))
-        }
+        return peer.description
     }
 
     /// How a request ended, in words.

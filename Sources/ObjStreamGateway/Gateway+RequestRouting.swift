@@ -67,6 +67,7 @@ extension Gateway {
                 compressed: header(connection, "Ais-Compress")?.lowercased() == "lz4",
                 remoteAddress: remoteAddress(connection))
             let kind: RequestContext.Kind
+            var lz4: LZ4MemoryReservation?
             switch endpoints.lookup(trname) {
             case .unknown:
                 return respondError(connection, .objstream, 404, "unknown_endpoint", "unknown transport endpoint '\(trname)'")
@@ -74,16 +75,21 @@ extension Gateway {
                 alreadyClosed.wrappingAdd(1, ordering: .relaxed)
                 kind = .drain
             case .found(let endpoint):
+                if info.compressed {
+                    guard let reserved = lz4Memory.reserve() else { return respondLZ4MemoryTaken(connection) }
+                    lz4 = reserved
+                }
                 do {
                     let session = try StreamSession(
-                        info: info, endpoint: endpoint, metrics: metrics, headerBuffer: options.headerBuffer)
+                        info: info, endpoint: endpoint, metrics: metrics, headerBuffer: options.headerBuffer,
+                        admitLZ4Frame: lz4.map(admitFrames))
                     sessions.enter()
                     kind = .stream(session)
                 } catch {
                     return respondError(connection, .objstream, 400, error.code.description, error.description)
                 }
             }
-            context.pointee = Unmanaged.passRetained(RequestContext(kind)).toOpaque()
+            context.pointee = Unmanaged.passRetained(RequestContext(kind, lz4Memory: lz4)).toOpaque()
             return .YES
         }
         let route: GatewayRoute =

@@ -12,13 +12,19 @@ import Glibc
 /// `GET /metrics` and `GET /healthz`.
 ///
 /// **Threading: one thread per connection** (`MHD_USE_INTERNAL_POLLING_THREAD |
-/// MHD_USE_THREAD_PER_CONNECTION`). Streams are long-lived and few, and receivers may
+/// MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL`: `poll(2)`, so no descriptor number is too
+/// large; see ``ListenerDaemon``). Streams are long-lived and few, and receivers may
 /// block on purpose: a receiver that blocks then stalls only its own connection's
 /// thread, so TCP flow control slows that one sender (back-pressure without any
 /// buffering) while every other stream goes on. An event-loop mode would need
 /// suspend/resume and a hop to another thread per chunk. Each chunk libmicrohttpd
 /// hands over goes straight through the session's decoder to the receiver on that
 /// thread: no copy, no allocation, no lock, no thread hop per chunk.
+///
+/// **Limits** (``GatewayOptions``): connections at once and per address, a deadline for each
+/// request's headers (``ConnectionGuard``), a connection timeout, and for compressed streams
+/// the block size and the decompressors' memory (``LZ4MemoryBudget``); each counted in
+/// `objstream_connections_rejected_total{reason}` when it strikes.
 ///
 /// Call ``stop(grace:)`` to shut down: the gateway keeps itself alive while running.
 ///
@@ -42,12 +48,19 @@ public final class Gateway: Sendable {
     let alreadyClosed = Atomic<Int>(0)
     private let log: @Sendable (String) -> Void
     let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
+    private let libraryLog: RateLimitedLog
     let sessions = OpenSessions()
+    /// The connection limits of the stream listener.
+    let connections: ConnectionGuard
+    /// The memory lz4 decompressors may hold.
+    let lz4Memory: LZ4MemoryBudget
+    /// Whether ``stop(grace:)`` has begun (`/readyz` answers `draining`).
+    let draining = Atomic(false)
     private let state = Mutex(State())
 
     private struct State {
-        var daemon: UInt = 0
-        var port: UInt16 = 0
+        var daemon: ListenerDaemon?
+        var address: SocketAddress?
         var started = false
     }
 
@@ -78,7 +91,17 @@ public final class Gateway: Sendable {
             "objstream_http_requests_total", help: "HTTP requests answered, by route and status.",
             labels: ["route", "status"])
         self.log = log
+        let libraryLog = RateLimitedLog("libmicrohttpd", sink: log)
+        self.libraryLog = libraryLog
         self.onSessionEnd = onSessionEnd
+        self.connections = ConnectionGuard(
+            limits: ConnectionGuard.Limits(
+                maxConnections: options.maxConnections, perAddress: options.perIPConnections,
+                headerTimeout: options.headerTimeout),
+            metrics: ConnectionMetrics(
+                registry: metrics, prefix: "objstream_connections", listener: "stream", reasons: LimitReason.allCases),
+            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog])
+        self.lz4Memory = LZ4MemoryBudget(limit: options.lz4Memory, maxBlock: options.maxLZ4Block, registry: metrics)
     }
 
     /// Writes a line to standard error.
@@ -88,7 +111,13 @@ public final class Gateway: Sendable {
     }
 
     /// The bound port (the ephemeral one for port 0); 0 before ``start()``.
-    public var port: UInt16 { state.withLock { $0.port } }
+    public var port: UInt16 { state.withLock { $0.address?.port ?? 0 } }
+
+    /// The bound address, with the port the kernel chose for port 0; nil before ``start()``.
+    public var address: SocketAddress? { state.withLock { $0.address } }
+
+    /// The stream listener's connections open now.
+    public var openConnections: Int { connections.openConnections }
 
     /// Stream requests for already-closed endpoints so far (drained quietly, answered `200`;
     /// also counted in `objstream_http_requests_total{route="objstream",status="200"}`).
@@ -102,17 +131,18 @@ public final class Gateway: Sendable {
     /// - Returns: Whether no session is open.
     public func waitUntilIdle(timeout: Duration) -> Bool { sessions.waitUntilZero(timeout: timeout) }
 
-    /// Binds the listen address and starts serving.
+    /// Resolves and binds the listen address and starts serving.
     ///
-    /// The corresponding C function is `MHD_start_daemon`.
-    /// - Throws: ``GatewayError`` when the address is bad or the daemon does not start.
+    /// The corresponding C function is `MHD_start_daemon` (see ``ListenerDaemon``).
+    /// - Throws: ``GatewayError``: `bad_address` when the host is not an address or does not
+    ///   resolve, `bind_failed` when it cannot be bound, `start_failed` when libmicrohttpd
+    ///   does not start, `already_started` on a second call.
     public func start() throws(GatewayError) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = options.port.bigEndian
-        let host = options.host == "localhost" ? "127.0.0.1" : options.host
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            throw GatewayError(code: .badAddress, message: "'\(options.host)' is not an IPv4 address")
+        let address: SocketAddress
+        do {
+            address = try SocketAddress.resolve(host: options.host, port: options.port)
+        } catch {
+            throw GatewayError(code: .badAddress, message: error.message)
         }
         let already = state.withLock { s -> Bool in
             defer { s.started = true }
@@ -121,45 +151,30 @@ public final class Gateway: Sendable {
         if already { throw GatewayError(code: .alreadyStarted, message: "the gateway was started before") }
 
         let context = Unmanaged.passRetained(self).toOpaque()
-        let flags =
-            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_ITC.rawValue
-            | MHD_USE_ERROR_LOG.rawValue
-        let logger: MHD_LogCallback = gatewayLogger
-        let completed: MHD_RequestCompletedCallback = gatewayRequestCompleted
-        let timeout = max(1, options.connectionTimeout.components.seconds)
-        let daemon = withUnsafeMutablePointer(to: &address) { addressPointer -> OpaquePointer? in
-            let items = [
-                MHD_OptionItem(
-                    option: .EXTERNAL_LOGGER, value: unsafeBitCast(logger, to: Int.self), ptr_value: context),
-                MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(addressPointer)),
-                MHD_OptionItem(
-                    option: .CONNECTION_MEMORY_LIMIT, value: options.connectionMemoryLimit, ptr_value: nil),
-                MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: Int(timeout), ptr_value: nil),
-                MHD_OptionItem(option: .CONNECTION_LIMIT, value: options.maxConnections, ptr_value: nil),
-                MHD_OptionItem(
-                    option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self),
-                    ptr_value: context),
-                MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
-            ]
-            return items.withUnsafeBufferPointer {
-                CMicroHTTPD_start_daemon(flags, options.port, gatewayAccessHandler, context, $0.baseAddress)
-            }
-        }
-        guard let daemon else {
+        connections.startWatchdog()
+        let daemon: ListenerDaemon
+        do {
+            daemon = try ListenerDaemon.start(
+                address: address, threading: .perConnection, connectionGuard: connections,
+                connectionTimeout: options.connectionTimeout, connectionMemoryLimit: options.connectionMemoryLimit,
+                callbacks: ListenerDaemon.Callbacks(
+                    handler: gatewayAccessHandler, handlerContext: context, completed: gatewayRequestCompleted,
+                    logger: gatewayLogger))
+        } catch {
+            connections.stopWatchdog()
             Unmanaged<Gateway>.fromOpaque(context).release()
             state.withLock { $0.started = false }
-            throw GatewayError(
-                code: .startFailed, message: "libmicrohttpd could not listen on \(options.host):\(options.port)")
+            throw error
         }
-        let port = CMicroHTTPD_bound_port(daemon)
         state.withLock {
-            $0.daemon = UInt(bitPattern: daemon)
-            $0.port = port
+            $0.daemon = daemon
+            $0.address = daemon.address
         }
     }
 
     /// Stops accepting connections, waits up to `grace` for open sessions to end, then
     /// stops the daemon (closing what is still open: those sessions end broken).
+    /// `/readyz` answers `draining` from the start of the call.
     ///
     /// A receiver that blocks forever keeps its connection thread, and so this call, waiting.
     /// The corresponding C functions are `MHD_quiesce_daemon` and `MHD_stop_daemon`.
@@ -167,20 +182,22 @@ public final class Gateway: Sendable {
     /// - Returns: Whether every session ended within the grace period.
     @discardableResult
     public func stop(grace: Duration = .zero) -> Bool {
-        let raw = state.withLock { s -> UInt in
-            defer { s.daemon = 0 }
+        draining.store(true, ordering: .releasing)
+        let running = state.withLock { s -> ListenerDaemon? in
+            defer { s.daemon = nil }
             return s.daemon
         }
-        guard let daemon = OpaquePointer(bitPattern: raw) else { return true }
-        let listener = MHD_quiesce_daemon(daemon)
-        if listener >= 0 { FileDescriptor(adopting: listener).close() }
+        guard let daemon = running else { return true }
+        daemon.quiesce()
         let drained = sessions.waitUntilZero(timeout: grace)
-        MHD_stop_daemon(daemon)
+        daemon.stop()
+        connections.stopWatchdog()
         Unmanaged.passUnretained(self).release()
         return drained
     }
 
-    /// Writes a line to the gateway's log.
-    /// - Parameter line: The line, without its newline.
-    func logLine(_ line: String) { log(line) }
+    /// Writes a line of libmicrohttpd's to the gateway's log, rate-limited: a peer can cause
+    /// them at will (every connection it closes early is one).
+    /// - Parameter line: The line, escaped, without its newline.
+    func logLine(_ line: String) { libraryLog(line) }
 }

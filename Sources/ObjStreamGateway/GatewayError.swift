@@ -4,6 +4,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
             case badAddress = "bad_address"
+            case bindFailed = "bind_failed"
             case startFailed = "start_failed"
             case alreadyStarted = "already_started"
         }
@@ -11,9 +12,11 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
 
-        /// The listen host is not an IPv4 address.
+        /// The listen host is not an IPv4 or IPv6 address and does not resolve as a name.
         public static let badAddress = Code(.badAddress)
-        /// libmicrohttpd could not start (port in use, no permission, ...).
+        /// The listen address cannot be bound (in use, not an address of this host, no permission).
+        public static let bindFailed = Code(.bindFailed)
+        /// libmicrohttpd could not start on the bound socket.
         public static let startFailed = Code(.startFailed)
         /// ``Gateway/start()`` was called twice.
         public static let alreadyStarted = Code(.alreadyStarted)

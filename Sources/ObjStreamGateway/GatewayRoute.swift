@@ -6,6 +6,8 @@ enum GatewayRoute: String {
     case metrics
     /// `GET /healthz`.
     case healthz
+    /// `GET /readyz` (admin listener).
+    case readyz
     /// Anything else (answered `404`).
     case other
 }

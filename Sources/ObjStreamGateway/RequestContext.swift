@@ -15,6 +15,11 @@ final class RequestContext {
     let kind: Kind
     /// Body bytes dropped after the session broke.
     var drainedAfterFailure = 0
+    /// A compressed stream's share of the lz4 memory budget, given back with the context.
+    let lz4Memory: LZ4MemoryReservation?
 
-    init(_ kind: Kind) { self.kind = kind }
+    init(_ kind: Kind, lz4Memory: LZ4MemoryReservation? = nil) {
+        self.kind = kind
+        self.lz4Memory = lz4Memory
+    }
 }

@@ -32,13 +32,16 @@ public struct SessionSummary: Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// One line: `session sender=... sid=... endpoint=... objects=... bytes=... duration=...s result=...`.
+    /// One line: `session sender=... sid=... endpoint=... remote=... objects=... bytes=... duration=...s result=...`
+    /// and, for a broken stream, `error="..."`. The sender id, endpoint name and error come
+    /// off the wire: they go through ``LogEscaping`` (a value with anything but plain
+    /// characters is quoted and escaped, the error always), so no sender can forge a line.
     public var description: String {
         let ms = (duration.seconds * 1000).rounded() / 1000
-        var line = "session sender=\(info.senderID.isEmpty ? "-" : info.senderID) sid=\(info.sessionID)"
-        line += " endpoint=\(info.trname) remote=\(info.remoteAddress) objects=\(objects)"
-        line += " control=\(controlObjects) bytes=\(bytes) duration=\(ms)s result=\(result)"
-        if !message.isEmpty { line += " error=\"\(message)\"" }
+        var line = "session sender=\(info.senderID.isEmpty ? "-" : LogEscaping.field(info.senderID)) sid=\(info.sessionID)"
+        line += " endpoint=\(LogEscaping.field(info.trname)) remote=\(LogEscaping.field(info.remoteAddress)) objects=\(objects)"
+        line += " control=\(controlObjects) bytes=\(bytes) duration=\(ms)s result=\(LogEscaping.field(result))"
+        if !message.isEmpty { line += " error=\(LogEscaping.quoted(message))" }
         return line
     }
 }

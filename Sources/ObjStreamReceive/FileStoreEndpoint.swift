@@ -27,14 +27,15 @@ public struct FileStoreEndpoint: Endpoint {
     public let attributeCapacity: Int
     let metrics: ReceiveMetrics
     let storeHealth = StoreHealth()
-    let log: @Sendable (String) -> Void
+    /// Refusals, at most 10 lines a second (the rest counted in a `suppressed` line).
+    let log: RateLimitedLog
 
     /// Creates the endpoint, after checking its folder.
     /// - Parameters:
     ///   - directory: The root folder (created when missing).
     ///   - sync: When writes are made durable (default `request`).
     ///   - metrics: Where the stored and refused counts go (`metrics.store` for the store's own).
-    ///   - log: Where refusals are reported, one line each.
+    ///   - log: Where refusals are reported, one line each (rate-limited here; wire data escaped).
     /// - Throws: ``ReceiveError`` ``ReceiveError/Code/storeUnusable`` naming the folder and what
     ///   failed: it cannot be created, is not writable, or does not keep extended attributes.
     public init(
@@ -43,7 +44,7 @@ public struct FileStoreEndpoint: Endpoint {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         self.sync = sync
         self.metrics = metrics
-        self.log = log
+        self.log = RateLimitedLog("refused-object", sink: log)
         attributeCapacity = try StoreProbe.check(self.directory)
     }
 

@@ -86,13 +86,16 @@ public final class StreamSession {
     ///   - endpoint: The endpoint that makes the receiver.
     ///   - metrics: The receive metrics to keep.
     ///   - headerBuffer: The decoder's initial header buffer (`transport.max_header`).
+    ///   - admitLZ4Frame: For a compressed stream, decides on each lz4 frame's block size
+    ///     before it is allocated for (see ``BodyDecoder``); nil takes every frame.
     /// - Throws: ``BrokenStreamError`` (`sbr_lz4`) when the lz4 decompressor cannot be created.
     public init(
         info: SessionInfo, endpoint: any Endpoint, metrics: ReceiveMetrics,
-        headerBuffer: Int = WireLimits.defaultHeaderSize
+        headerBuffer: Int = WireLimits.defaultHeaderSize, admitLZ4Frame: ((Int) -> Bool)? = nil
     ) throws(BrokenStreamError) {
         self.info = info
-        self.decoder = try BodyDecoder(compressed: info.compressed, senderID: info.senderID, headerBuffer: headerBuffer)
+        self.decoder = try BodyDecoder(
+            compressed: info.compressed, senderID: info.senderID, headerBuffer: headerBuffer, admitLZ4Frame: admitLZ4Frame)
         self.metrics = metrics
         self.series = metrics.endpoint(info.trname)
         self.receiver = endpoint.makeReceiver(for: info)

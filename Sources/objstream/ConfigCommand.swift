@@ -1,11 +1,15 @@
 import ObjStreamConfig
+import ObjStreamGateway
 
 /// `objstream config check FILE` and `objstream config print [FILE]`.
 enum ConfigCommand: Subcommand {
     static let name = "config"
     static let usage = """
-        usage: objstream config check FILE    validate FILE; prints "FILE: ok", else one
-                                              "key: value: message" line per problem (exit 1)
+        usage: objstream config check FILE    validate FILE, and what serve checks of it on this
+                                              host (listen addresses resolve and bind, max_connections
+                                              fits the open-file, thread and memory limits); prints
+                                              "FILE: ok", else one "key: value: message" line per
+                                              problem (exit 1)
                objstream config print [FILE]  print the effective configuration as JSON
                                               (FILE merged over the defaults; defaults alone without FILE)
         """
@@ -37,12 +41,24 @@ enum ConfigCommand: Subcommand {
         }
     }
 
+    /// Checks a file: its syntax and ranges, then what `serve` checks of it on this host
+    /// (addresses resolve and bind, `max_connections` fits; see ``ServeChecks``).
     private static func check(_ path: String) -> Int32 {
         guard let configuration = load(path) else { return 1 }
+        let host = HostLimits.current()
+        let problems = ServeChecks.problems(configuration, host: host)
+        guard problems.isEmpty else {
+            StandardError.write(problems.map(\.description).joined(separator: "\n") + "\n")
+            StandardError.write("\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n")
+            return 1
+        }
         let endpoints = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
+        let admin = configuration.adminListen.map { ", admin \($0)" } ?? ""
+        let capacity = GatewayCapacity.maxConnections(ServeCommand.options(from: configuration), host: host)
         print(
-            "\(path): ok (listen \(configuration.listen), endpoints \(endpoints.isEmpty ? "none" : endpoints),"
-                + " store \(configuration.storeDirectory) sync \(configuration.storeSync.rawValue))")
+            "\(path): ok (listen \(configuration.listen)\(admin), endpoints \(endpoints.isEmpty ? "none" : endpoints),"
+                + " store \(configuration.storeDirectory) sync \(configuration.storeSync.rawValue),"
+                + " max_connections \(configuration.gateway.maxConnections) of at most \(capacity.bound))")
         return 0
     }
 

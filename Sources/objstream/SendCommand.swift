@@ -22,9 +22,10 @@ enum SendCommand: Subcommand {
           --sender SID   the sender id (Ais-Caller-Id and the headers' SID)
           --config FILE  take transport and sender settings from a configuration file
           --metrics-listen ADDR:PORT
-                         serve GET /metrics (objstream_tx_*, objstream_collector_*, process)
-                         and GET /healthz on an IPv4 ADDR:PORT while sending; port 0 picks a
-                         free one, named by the line "objstream send: metrics on HOST:PORT"
+                         serve GET /metrics (objstream_tx_*, objstream_collector_*, process),
+                         GET /healthz and GET /readyz on ADDR:PORT while sending: an IPv4
+                         address, [IPv6] or a host name; port 0 picks a free one, named by
+                         the line "objstream send: metrics on HOST:PORT"
           --linger DURATION
                          after the send (and its summary), keep the metrics endpoint up this
                          long for a final scrape, like 15s (default 0)

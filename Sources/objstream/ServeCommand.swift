@@ -2,6 +2,7 @@ import ObjStreamConfig
 import ObjStreamGateway
 import ObjStreamMetrics
 import ObjStreamReceive
+import ObjStreamWire
 
 #if canImport(Glibc)
 import Glibc
@@ -15,18 +16,25 @@ import Glibc
 enum ServeCommand: Subcommand {
     static let name = "serve"
     static let usage = """
-        usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--store DIR]
-                               [--store-sync none|object|request] [--endpoint NAME[=sink|store]]...
+        usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--admin-listen ADDR:PORT]
+                               [--store DIR] [--store-sync none|object|request]
+                               [--endpoint NAME[=sink|store]]...
 
         Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
         command line (sink: count and discard; store: write objects under
         DIR/<provider>/<namespace>/<bucket>/<object>, global namespace as '@global',
         metadata in user.objstream.* extended attributes; list them with objstream store),
-        plus GET /metrics and GET /healthz. --listen 127.0.0.1:0 picks a free port; the
-        startup line "objstream: listening on HOST:PORT" names it. A store folder that
-        cannot be created or written, or keeps no extended attributes, stops serve (exit 1).
+        plus GET /metrics and GET /healthz; with an admin listener, GET /metrics, /healthz
+        and /readyz there too. ADDR is an IPv4 address, [IPv6] ([::] takes IPv4 as well)
+        or a host name (resolved at start). Port 0 picks a free port; the startup lines
+        "objstream: listening on HOST:PORT" and "objstream: admin listening on HOST:PORT"
+        name it. The configuration is checked as `objstream config check` does first. A
+        store folder that cannot be created or written, or keeps no extended attributes,
+        stops serve (exit 1).
           --config FILE        the configuration (default: the built-in defaults)
           --listen ADDR:PORT   where to listen, replacing the configuration's listen
+          --admin-listen ADDR:PORT
+                               where the admin listener listens, replacing admin_listen
           --store DIR          where store endpoints write, replacing the configuration's
           --store-sync MODE    none, object (fsync each object and its folder) or request
                                (one syncfs per request before its answer; the default),
@@ -41,6 +49,7 @@ enum ServeCommand: Subcommand {
     static func run(_ arguments: [String]) -> Int32 {
         var configPath: String?
         var listen: ListenAddress?
+        var adminListen: ListenAddress?
         var store: String?
         var storeSync: StoreSync?
         var extra: [EndpointConfiguration] = []
@@ -50,6 +59,10 @@ enum ServeCommand: Subcommand {
             case "--listen":
                 listen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
                     "--listen '\($0)' is not ADDR:PORT"
+                }
+            case "--admin-listen":
+                adminListen = try cursor.value(for: argument, parsedBy: ListenAddress.init) {
+                    "--admin-listen '\($0)' is not ADDR:PORT"
                 }
             case "--store": store = try cursor.value(for: argument)
             case "--store-sync":
@@ -75,11 +88,21 @@ enum ServeCommand: Subcommand {
             }
         }
         if let listen { configuration.listen = listen }
+        if let adminListen { configuration.adminListen = adminListen }
         if let store { configuration.storeDirectory = store }
         if let storeSync { configuration.storeSync = storeSync }
         for endpoint in extra {
             configuration.endpoints.removeAll { $0.name == endpoint.name }
             configuration.endpoints.append(endpoint)
+        }
+        // The soft limit of open files up to the hard one, before the capacity is checked against it.
+        FileLimit.raiseToHard()
+        let problems = ServeChecks.problems(configuration)
+        guard problems.isEmpty else {
+            StandardError.write(
+                "objstream serve: \(configPath ?? "(command line)"):\n"
+                    + problems.map(\.description).joined(separator: "\n") + "\n")
+            return 2
         }
         return serve(configuration)
     }
@@ -141,26 +164,58 @@ enum ServeCommand: Subcommand {
             StandardError.write("objstream serve: cannot listen on \(configuration.listen): \(error)\n")
             return 1
         }
+        var admin: AdminListener?
+        if let address = configuration.adminListen {
+            let listener = AdminListener(
+                host: address.host, port: address.port, metrics: .shared, gateway: gateway, log: log)
+            do {
+                try listener.start()
+            } catch {
+                StandardError.write("objstream serve: cannot listen on \(address) (admin_listen): \(error)\n")
+                gateway.stop()
+                return 1
+            }
+            admin = listener
+        }
         let names = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
         log(
             "objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)"
                 + " (sync \(configuration.storeSync.rawValue))")
-        log("objstream: listening on \(configuration.listen.host):\(gateway.port)")
+        log("objstream: listening on \(bound(configuration.listen, gateway.address))")
+        if let admin, let address = configuration.adminListen {
+            log("objstream: admin listening on \(bound(address, admin.address)) (/metrics, /healthz, /readyz)")
+        }
 
         let received = StopSignals.wait()
         let grace = configuration.gateway.gracePeriod
         log("objstream: signal \(received): stopping, \(gateway.openSessions) open session(s), grace \(grace)")
+        // The admin listener answers /readyz "draining" during the grace period, and stops last.
         let drained = gateway.stop(grace: grace)
+        admin?.stop()
         log("objstream: stopped\(drained ? "" : " (sessions still open after the grace period were closed)")")
         return 0
     }
 
+    /// A listen address as configured, with the bound port, and the address it resolved to
+    /// when that reads differently (a host name).
+    /// - Parameters:
+    ///   - configured: The configured address.
+    ///   - bound: The bound address.
+    /// - Returns: `HOST:PORT`, or `NAME:PORT (ADDRESS:PORT)`.
+    private static func bound(_ configured: ListenAddress, _ bound: SocketAddress?) -> String {
+        let shown = ListenAddress(host: configured.host, port: bound?.port ?? configured.port)
+        guard let bound, bound.host != configured.host else { return shown.description }
+        return "\(shown) (\(bound))"
+    }
+
     /// The gateway options of a configuration.
     static func options(from configuration: ObjStreamConfiguration) -> GatewayOptions {
-        GatewayOptions(
+        let g = configuration.gateway
+        return GatewayOptions(
             host: configuration.listen.host, port: configuration.listen.port,
-            connectionMemoryLimit: configuration.gateway.connectionMemoryLimit,
-            connectionTimeout: configuration.gateway.connectionTimeout,
-            maxConnections: configuration.gateway.maxConnections, headerBuffer: configuration.transport.maxHeader)
+            connectionMemoryLimit: g.connectionMemoryLimit, connectionTimeout: g.connectionTimeout,
+            maxConnections: g.maxConnections, headerBuffer: configuration.transport.maxHeader,
+            perIPConnections: g.perIPConnections, headerTimeout: g.headerTimeout, maxLZ4Block: g.maxLZ4Block,
+            lz4Memory: g.lz4Memory)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamGateway
 import ObjStreamReceive
 import ObjStreamTestSupport
 import ObjStreamWire
@@ -20,6 +21,8 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
     var compressed = false
     /// Bytes sent after the broken part (the gateway must drain them, not choke).
     var trailing = 0
+    /// The gateway's `max_lz4_block`.
+    var maxLZ4Block = 4 << 20
 
     var testDescription: String { code }
 
@@ -70,8 +73,18 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
                 body: frame(size: 100, pdus: true) + ProtoHeader(length: 50, flags: [.pdu, .lastPDU]).bytes,
                 ending: .clean, trailing: 1000),
             BrokenCase(code: "sbr_lz4", body: Array("this is not an lz4 frame at all".utf8), ending: .clean, compressed: true),
+            BrokenCase(
+                code: "sbr_lz4_block", body: frameHeader(.kib256), ending: .clean, compressed: true, trailing: 1000,
+                maxLZ4Block: 64 << 10),
         ]
     }()
+
+    /// The header of an lz4 frame with blocks of `size`, as objstream's sender begins a compressed body.
+    static func frameHeader(_ size: LZ4BlockSize) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try! LZ4FrameEncoder(blockSize: size).begin { (header: UnsafeRawBufferPointer) throws(Never) in bytes += header }
+        return bytes
+    }
 }
 
 @Suite struct BrokenStreamTests {
@@ -82,7 +95,7 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: BrokenCase.all)
     func brokenStreamIsReportedOnceCountedAndAnsweredWhileTheGatewayStaysUp(_ broken: BrokenCase) throws {
-        let harness = try GatewayHarness()
+        let harness = try GatewayHarness(options: GatewayOptions(port: 0, maxLZ4Block: broken.maxLZ4Block))
         defer { harness.stop() }
         let recorder = RecordingEndpoint()
         try harness.endpoints.register("rx", recorder)
@@ -115,6 +128,8 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
         #expect(ends.first??.senderID == "t-sender")
         #expect(harness.counter("objstream_rx_broken_streams_total", "code=\"\(broken.code)\"") == 1)
         #expect(harness.ended.first?.result == broken.code)
+        let refusedBlocks = harness.counter("objstream_connections_rejected_total", "reason=\"max_lz4_block\"")
+        #expect(refusedBlocks == (broken.code == "sbr_lz4_block" ? 1 : 0))
 
         var probe = FrameEncoder()
         try probe.appendObject(ObjectHeader(bucket: Bucket(name: "b"), objectName: "after"))

@@ -228,14 +228,17 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: made).isEmpty, "the probe file is removed")
     }
 
-    @Test func healthzAnswers503NamingEveryUnhealthyEndpoint() throws {
+    @Test func anUnhealthyEndpointIsNamedByHealthzAndMakesTheGatewayNotReady() throws {
         defer { store.stop() }
         try harness.endpoints.register("sick", UnhealthyEndpoint(reason: "disk \"gone\""))
+        // Liveness stays: a restart mends no failing disk; readiness names the endpoint.
         let health = try Curl.run(["http://127.0.0.1:\(harness.port)/healthz"])
-        #expect(health.status == 503)
-        #expect(health.body == #"{"endpoints":{"sick":"disk \"gone\""},"status":"unhealthy"}"# + "\n")
+        #expect(health.status == 200)
+        #expect(health.body == #"{"endpoints":{"sick":"disk \"gone\""},"status":"degraded"}"# + "\n")
+        #expect(harness.gateway.readiness.reasons == [#"endpoint sick: disk "gone""#], "\(harness.gateway.readiness)")
         try harness.endpoints.unregister("sick")
-        #expect(try Curl.run(["http://127.0.0.1:\(harness.port)/healthz"]).status == 200)
+        #expect(try Curl.run(["http://127.0.0.1:\(harness.port)/healthz"]).body == #"{"status":"ok"}"# + "\n")
+        #expect(harness.gateway.readiness.isReady)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -21,9 +22,27 @@ final class RawHTTPClient {
     let fd: Int32
 
     /// Connects to `127.0.0.1:port`.
-    init(port: UInt16) throws {
+    /// - Parameters:
+    ///   - port: The gateway's port.
+    ///   - source: The loopback address to connect from (`127.0.0.2`: another peer to the
+    ///     gateway's per-address limit); nil lets the kernel pick.
+    init(port: UInt16, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw ClientError(description: "bind \(source): errno \(errno)")
+            }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -89,6 +108,28 @@ final class RawHTTPClient {
 
     /// Writes the terminating zero-length chunk.
     func endChunked() throws { try send(Array("0\r\n\r\n".utf8)) }
+
+    /// Whether the peer has closed the connection or reset it, waiting up to `timeout` for it.
+    ///
+    /// The corresponding C function is `poll`.
+    /// - Parameter timeout: How long to wait; zero looks once.
+    /// - Returns: Whether the connection is gone (an end of stream, a reset or an error).
+    func isClosedByPeer(within timeout: Duration = .zero) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN) | LoopbackTCP.peerClosedEvent, revents: 0)
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ready = retryingPoll(&entry, milliseconds)
+        guard ready > 0 else { return false }
+        if entry.revents & (Int16(POLLHUP) | Int16(POLLERR) | LoopbackTCP.peerClosedEvent) != 0 { return true }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) <= 0
+    }
+
+    private func retryingPoll(_ entry: inout pollfd, _ milliseconds: Int32) -> Int32 {
+        while true {
+            let n = poll(&entry, 1, milliseconds)
+            if n >= 0 || errno != EINTR { return n }
+        }
+    }
 
     /// Aborts the connection with a TCP reset (`SO_LINGER` 0, then close).
     func reset() {

@@ -27,17 +27,21 @@ import Testing
         }
     }
 
-    @Test func daemonSetProbesHealthzAsANonRootReadOnlyContainer() throws {
+    @Test func daemonSetProbesHealthzAndReadyzOnTheAdminPortAsANonRootReadOnlyContainer() throws {
         let ds = try manifest("deploy/kubernetes/daemonset.yaml")
         #expect(ds["kind"] as? String == "DaemonSet")
         let pod = try #require(YAMLDocuments.value(ds, ["spec", "template"]) as? [String: Any])
         let container = try #require(YAMLDocuments.value(pod, ["spec", "containers", 0]) as? [String: Any])
+        // Liveness and readiness on the admin listener, which a full stream listener cannot starve.
+        #expect(YAMLDocuments.value(container, ["livenessProbe", "httpGet", "path"]) as? String == "/healthz")
+        #expect(YAMLDocuments.value(container, ["readinessProbe", "httpGet", "path"]) as? String == "/readyz")
         for probe in ["livenessProbe", "readinessProbe"] {
-            #expect(YAMLDocuments.value(container, [probe, "httpGet", "path"]) as? String == "/healthz", "\(probe)")
-            #expect(YAMLDocuments.value(container, [probe, "httpGet", "port"]) as? String == "http", "\(probe)")
+            #expect(YAMLDocuments.value(container, [probe, "httpGet", "port"]) as? String == "admin", "\(probe)")
         }
         #expect(YAMLDocuments.value(container, ["ports", 0, "name"]) as? String == "http")
         #expect(YAMLDocuments.value(container, ["ports", 0, "containerPort"]) as? Int == 9080)
+        #expect(YAMLDocuments.value(container, ["ports", 1, "name"]) as? String == "admin")
+        #expect(YAMLDocuments.value(container, ["ports", 1, "containerPort"]) as? Int == 9081)
         #expect(YAMLDocuments.value(container, ["securityContext", "readOnlyRootFilesystem"]) as? Bool == true)
         #expect(YAMLDocuments.value(container, ["securityContext", "runAsNonRoot"]) as? Bool == true)
         #expect(YAMLDocuments.value(container, ["securityContext", "allowPrivilegeEscalation"]) as? Bool == false)
@@ -45,7 +49,7 @@ import Testing
         #expect(YAMLDocuments.value(pod, ["spec", "securityContext", "runAsNonRoot"]) as? Bool == true)
         #expect(container["args"] as? [String] == ["serve", "--config", "/etc/objstream/objstream.json"])
         let annotations = YAMLDocuments.value(pod, ["metadata", "annotations"]) as? [String: String] ?? [:]
-        #expect(annotations == ["prometheus.io/scrape": "true", "prometheus.io/port": "9080", "prometheus.io/path": "/metrics"])
+        #expect(annotations == ["prometheus.io/scrape": "true", "prometheus.io/port": "9081", "prometheus.io/path": "/metrics"])
         // The store is a writable volume mounted where the ConfigMap's store_dir points.
         let mounts = container["volumeMounts"] as? [[String: Any]] ?? []
         let storeMount = try #require(mounts.first { $0["name"] as? String == "store" })
@@ -64,13 +68,25 @@ import Testing
         return try ObjStreamConfiguration.parse(Array(text.utf8))
     }
 
-    @Test func configMapCarriesAValidConfigListeningOnAllInterfaces() throws {
+    @Test func configMapCarriesAValidConfigListeningOnAllInterfacesWithAnAdminListener() throws {
         let configuration = try configMapConfiguration()
         #expect(configuration.listen == ListenAddress(host: "0.0.0.0", port: 9080))
+        #expect(configuration.adminListen == ListenAddress(host: "0.0.0.0", port: 9081))
         var expected = ObjStreamConfiguration()
         expected.listen = configuration.listen
+        expected.adminListen = configuration.adminListen
         expected.storeDirectory = configuration.storeDirectory
-        #expect(configuration == expected, "only listen and store_dir differ from the shipped defaults")
+        #expect(configuration == expected, "only listen, admin_listen and store_dir differ from the shipped defaults")
+    }
+
+    @Test func configMapConfigPassesConfigCheckOnThisHost() throws {
+        let cm = try manifest("deploy/kubernetes/configmap.yaml")
+        let text = try #require(YAMLDocuments.value(cm, ["data", "objstream.json"]) as? String)
+        let path = try TestPaths.temporaryDirectory("objstream-configmap").appendingPathComponent("objstream.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(TestPaths.objstreamBinary.path, ["config", "check", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("\(path): ok (listen 0.0.0.0:9080, admin 0.0.0.0:9081, "), "\(result.stdout)")
     }
 
     @Test func headlessServiceSelectsTheDaemonSetPods() throws {
@@ -82,12 +98,12 @@ import Testing
         #expect(YAMLDocuments.value(service, ["spec", "ports", 0, "port"]) as? Int == 9080)
     }
 
-    @Test func podMonitorScrapesTheHTTPPortMetrics() throws {
+    @Test func podMonitorScrapesTheAdminPortMetrics() throws {
         let monitor = try manifest("deploy/kubernetes/podmonitor.yaml")
         let ds = try manifest("deploy/kubernetes/daemonset.yaml")
         #expect(monitor["apiVersion"] as? String == "monitoring.coreos.com/v1")
         #expect(monitor["kind"] as? String == "PodMonitor")
-        #expect(YAMLDocuments.value(monitor, ["spec", "podMetricsEndpoints", 0, "port"]) as? String == "http")
+        #expect(YAMLDocuments.value(monitor, ["spec", "podMetricsEndpoints", 0, "port"]) as? String == "admin")
         #expect(YAMLDocuments.value(monitor, ["spec", "podMetricsEndpoints", 0, "path"]) as? String == "/metrics")
         #expect(
             YAMLDocuments.value(monitor, ["spec", "selector", "matchLabels"]) as? [String: String]
@@ -122,7 +138,8 @@ import Testing
             "DynamicUser=yes", "StateDirectory=objstream", "ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes",
             "PrivateTmp=yes", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "CapabilityBoundingSet=",
             "SystemCallFilter=@system-service", "Restart=on-failure", "WorkingDirectory=/var/lib/objstream",
-            "ExecStart=/usr/local/bin/objstream serve --config /etc/objstream/objstream.json",
+            "ExecStart=/usr/local/bin/objstream serve --config /etc/objstream/objstream.json --admin-listen 127.0.0.1:9081",
+            "LimitNOFILE=65536", "TasksMax=4096",
         ] {
             #expect(lines.contains(directive), "missing \(directive)")
         }

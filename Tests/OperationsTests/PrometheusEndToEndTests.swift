@@ -14,7 +14,8 @@ import Testing
     static let gatewayPanels = [
         "Receive bytes/s", "Receive objects/s", "Active sessions and open streams", "Sessions started and HTTP requests/s",
         "Broken streams by code", "Stored and refused objects/s", "Object size distribution", "Object sizes (heatmap)",
-        "Session duration", "CPU", "Resident memory", "Open file descriptors",
+        "Session duration", "CPU", "Resident memory", "Open file descriptors", "Connections open and refused by limit",
+        "lz4 decompressor memory",
     ]
 
     /// Runs one instant query; returns the `data.result` array, or the error Prometheus gave.

@@ -121,20 +121,36 @@ import Glibc
         #expect(result.stdout.isEmpty)
     }
 
-    /// IPv6 listen addresses are issue 10's: until it lands the sender refuses them with
-    /// `bad_address`, a known issue; the test then fails and so asks to be made plain.
     @Test func metricsListenServesAnIPv6LoopbackAddress() throws {
         let (gateway, gatewayPort) = try startGateway()
         defer { gateway.stop() }
         let sender = try ChildProcess(
             TestPaths.objstreamBinary.path,
             ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1",
-             "--metrics-listen", "[::1]:0"])
-        let outcome = try sender.wait()
-        withKnownIssue("issue 10: --metrics-listen does not take IPv6 addresses yet") {
-            #expect(outcome.status == 0, "\(outcome.stderr)")
-            #expect(outcome.stderr.contains("objstream send: metrics on [::1]:"), "\(outcome.stderr)")
-        }
+             "--metrics-listen", "[::1]:0", "--linger", "60s"])
+        defer { sender.stop() }
+        let port = try sender.reportedPort(after: "objstream send: metrics on [::1]:")
+        #expect(sender.line(containing: "sent 1 objects") != nil, "\(sender.text)")
+        let metrics = try Curl.run(["-g", "http://[::1]:\(port)/metrics"])
+        #expect(metrics.status == 200, "\(metrics.stderr)")
+        #expect(value("objstream_tx_objects_total", in: metrics.body) == 1, "\(metrics.body)")
+        #expect(try Curl.run(["-g", "http://[::1]:\(port)/readyz"]).body == #"{"status":"ready"}"# + "\n")
+        // The linger ends at the second signal; the send exits 0.
+        sender.signal(SIGTERM)
+        #expect(sender.waitForExit(timeout: .seconds(45)) == 0, "\(sender.text)")
+    }
+
+    @Test func metricsListenTakesAHostName() throws {
+        let (gateway, gatewayPort) = try startGateway()
+        defer { gateway.stop() }
+        let sender = try ChildProcess(
+            TestPaths.objstreamBinary.path,
+            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1",
+             "--metrics-listen", "localhost:0", "--linger", "60s"])
+        defer { sender.stop() }
+        let port = try sender.reportedPort(after: "objstream send: metrics on localhost:")
+        #expect(sender.line(containing: "sent 1 objects") != nil, "\(sender.text)")
+        #expect(try Curl.run(["http://127.0.0.1:\(port)/healthz"]).status == 200)
     }
 
     @Test func sendUsageDocumentsMetricsListenAndLinger() throws {

@@ -13,12 +13,16 @@ public final class BodyDecoder {
     ///   - compressed: Whether the body is one lz4 frame (`Ais-Compress: lz4`).
     ///   - senderID: The sender's node id (`Ais-Caller-Id`), reported in errors.
     ///   - headerBuffer: The initial buffer for headers that straddle chunks.
+    ///   - admitLZ4Frame: For a compressed body, called with each lz4 frame's block size before
+    ///     liblz4 allocates for it; false breaks the stream with `sbr_lz4_block` (see
+    ///     ``LZ4FrameDecoder``). Nil takes every frame.
     public init(
-        compressed: Bool, senderID: String = "", headerBuffer: Int = WireLimits.defaultHeaderSize
+        compressed: Bool, senderID: String = "", headerBuffer: Int = WireLimits.defaultHeaderSize,
+        admitLZ4Frame: ((Int) -> Bool)? = nil
     ) throws(BrokenStreamError) {
         self.frames = StreamDecoder(senderID: senderID, headerBuffer: headerBuffer)
         do {
-            self.lz4 = compressed ? try LZ4FrameDecoder() : nil
+            self.lz4 = compressed ? try LZ4FrameDecoder(admitFrame: admitLZ4Frame) : nil
         } catch {
             throw BrokenStreamError(code: .compression, message: "\(error)", offset: 0, senderID: senderID, cause: error)
         }
@@ -44,7 +48,8 @@ public final class BodyDecoder {
             case .lz4(let failure):
                 throw .broken(
                     BrokenStreamError(
-                        code: .compression, message: "\(failure)", offset: frames.offset,
+                        code: failure.isBlockSizeRefusal ? .compressionBlockSize : .compression, message: "\(failure)",
+                        offset: frames.offset,
                         senderID: frames.senderID, cause: failure))
             }
         }

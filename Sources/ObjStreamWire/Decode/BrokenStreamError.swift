@@ -17,6 +17,7 @@ public struct BrokenStreamError: Error, Sendable, CustomStringConvertible {
             case pduData = "sbr_pdu_data"
             case pduDataSize = "sbr_pdu_data_size"
             case compression = "sbr_lz4"
+            case compressionBlockSize = "sbr_lz4_block"
         }
 
         private let wrapped: Wrapped
@@ -48,6 +49,9 @@ public struct BrokenStreamError: Error, Sendable, CustomStringConvertible {
         public static let pduDataSize = Code(.pduDataSize)
         /// The lz4 frame decompressor rejected the body (objstream's own code).
         public static let compression = Code(.compression)
+        /// An lz4 frame announces blocks larger than the receiver takes (`gateway.max_lz4_block`;
+        /// objstream's own code).
+        public static let compressionBlockSize = Code(.compressionBlockSize)
 
         /// Every code, in WIRE.md order (for metrics with a fixed label set).
         public static let allCases: [Code] = Wrapped.allCases.map(Code.init)
