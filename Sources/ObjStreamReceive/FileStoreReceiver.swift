@@ -478,7 +478,7 @@ final class FileStoreReceiver: ObjectReceiver {
             store.refused("store_full").increment()
             endpoint.log(
                 "objstream: \(LogEscaping.field(session.description)): store full at object \(described): "
-                    + Self.withoutControls(message))
+                    + LogEscaping.controls(message))
             return ReceiveError(code: .storeFull, message: "\(described): \(message)", errno: code)
         case EACCES, EPERM, EROFS:
             return refuse(.permission, message)
@@ -487,28 +487,12 @@ final class FileStoreReceiver: ObjectReceiver {
         }
     }
 
-    /// A reason for a log line with its control characters escaped (a path holds the object's
-    /// name): no raw newline, escape sequence or line separator reaches the log. The names in
-    /// it are quoted by ``NameEscaping`` already, so quotes stay as they are.
-    private static func withoutControls(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v < 0x20 || v == 0x7F || (0x80..<0xA0).contains(v) || v == 0x2028 || v == 0x2029 {
-                out += "\\u{" + String(v, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// Refuses the current object: counts and logs it.
     private func refuse(_ code: ObjectRefusal.Code, _ reason: String) -> ObjectRefusal {
         store.refused(code.description).increment()
         endpoint.log(
             "objstream: \(LogEscaping.field(session.description)): refused object \(described): "
-                + "\(Self.withoutControls(reason)) (\(code))")
+                + "\(LogEscaping.controls(reason)) (\(code))")
         return ObjectRefusal(code: code, message: "\(described): \(reason)")
     }
 
@@ -516,7 +500,7 @@ final class FileStoreReceiver: ObjectReceiver {
     private func commitFailure(_ what: String, _ code: Int32) -> ReceiveError {
         let message = "\(what) \(endpoint.directory): \(Errno(code: code))"
         endpoint.storeHealth.failed(message)
-        endpoint.log("objstream: \(LogEscaping.field(session.description)): store sync failed: \(Self.withoutControls(message))")
+        endpoint.log("objstream: \(LogEscaping.field(session.description)): store sync failed: \(LogEscaping.controls(message))")
         return ReceiveError(code: code == ENOSPC || code == EDQUOT ? .storeFull : .store, message: message, errno: code)
     }
 

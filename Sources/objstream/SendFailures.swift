@@ -1,4 +1,5 @@
 import ObjStreamSend
+import ObjStreamWire
 import Synchronization
 
 /// The failures of a send: the first ones in full, the rest counted by error code, so that
@@ -30,7 +31,8 @@ final class SendFailures: Sendable {
         state.withLock { state in
             state.count += 1
             if state.named.count < Self.namedLimit {
-                state.named.append("\(subject): \(error)")
+                // The message may quote what the receiver answered: one line, whatever it sent.
+                state.named.append(LogEscaping.controls("\(subject): \(error)"))
             } else {
                 state.countsByCode["\(error.code)", default: 0] += 1
             }

@@ -15,6 +15,12 @@ import Testing
         #expect(!LogEscaping.escape(text).unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{2028}" })
     }
 
+    @Test func controlsKeepsQuotesAndBackslashesAndEscapesWhatCouldEndALine() {
+        let message = #"refused "a\b": "# + "x\ny\u{1B}[2J\u{2028}"
+        #expect(LogEscaping.controls(message) == #"refused "a\b": x\ny\x1B[2J\u{2028}"#)
+        #expect(LogEscaping.controls("plain \"quoted\"") == "plain \"quoted\"")
+    }
+
     @Test(arguments: [
         ("node-7", "node-7"), ("ais://@uuid#ns/b", "ais://@uuid#ns/b"), ("127.0.0.1:80", "127.0.0.1:80"),
         ("[::1]:80", "[::1]:80"), ("", #""""#), ("a b", #""a b""#), ("k=v", #""k=v""#), ("x\nresult=ok", #""x\nresult=ok""#),

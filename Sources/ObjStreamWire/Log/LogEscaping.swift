@@ -34,6 +34,25 @@ public enum LogEscaping {
         return out
     }
 
+    /// Escapes only what could end or rewrite a line (control bytes, line and paragraph
+    /// separators, bidirectional controls, as ``escape(_:)`` writes them), keeping quotes and
+    /// backslashes: for messages of our own whose wire parts are already quoted, and for what
+    /// a receiver answered.
+    /// - Parameter text: The message.
+    /// - Returns: The message, one line.
+    public static func controls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { needsEscape($0) && $0 != "\\" && $0 != "\"" }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" || !needsEscape(scalar) {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += escape(String(scalar))
+            }
+        }
+        return out
+    }
+
     /// Text as a quoted log value: `"` + ``escape(_:)`` + `"`.
     /// - Parameter text: The text, as it came off the wire.
     /// - Returns: The quoted value.
