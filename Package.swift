@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ObjStreamGateway", targets: ["ObjStreamGateway"]),
         .library(name: "ObjStreamSend", targets: ["ObjStreamSend"]),
         .library(name: "ObjStreamChecksum", targets: ["ObjStreamChecksum"]),
+        .library(name: "ObjStreamCluster", targets: ["ObjStreamCluster"]),
         .executable(name: "objstream", targets: ["objstream"]),
     ],
     targets: [
@@ -46,18 +47,20 @@ let package = Package(
         // Layers, bottom up.
         .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
         .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
+        // The cluster map: the members, their gateways and their public keys.
+        .target(name: "ObjStreamCluster", dependencies: ["ObjStreamWire"]),
         // The object checksums of STORE.md (xxhash, md5, crc32c, sha256, sha512) over the C libraries.
         .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
         .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
         .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
         .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
         // The configuration file, and how it maps onto the sender's options and the file store's.
-        .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamSend", "ObjStreamReceive"]),
+        .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(
             name: "objstream",
             dependencies: [
                 "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamSend", "ObjStreamMetrics",
-                "ObjStreamConfig", "ObjStreamChecksum",
+                "ObjStreamConfig", "ObjStreamChecksum", "ObjStreamCluster",
             ]
         ),
 
@@ -81,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjStreamConfigTests",
-            dependencies: ["ObjStreamConfig", "ObjStreamSend", "ObjStreamReceive", "ObjStreamTestSupport"]
+            dependencies: ["ObjStreamConfig", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive", "ObjStreamTestSupport"]
         ),
         .testTarget(
             name: "ObjStreamGatewayTests",

@@ -45,18 +45,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     /// - Returns: The configuration.
     /// - Throws: ``ConfigError`` listing every problem, or `.unreadable` naming the file.
     public static func load(contentsOf path: String) throws(ConfigError) -> ObjStreamConfiguration {
-        let bytes: [UInt8]
-        do {
-            let file = try FileDescriptor(opening: path, flags: O_RDONLY)
-            defer { file.close() }
-            bytes = try file.readToEnd()
-        } catch {
-            throw ConfigError(
-                code: .unreadable,
-                problems: [ConfigProblem(key: "file", value: JSONString.quote(path), message: "cannot read: \(error)")],
-                cause: POSIXError(POSIXErrorCode(rawValue: error.code) ?? .EIO))
-        }
-        return try parse(bytes)
+        try parse(ConfigDocument.bytes(contentsOf: path))
     }
 
     /// Parses and validates a configuration document.
@@ -64,20 +53,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     /// - Returns: The configuration.
     /// - Throws: ``ConfigError`` listing every problem found.
     public static func parse(_ json: [UInt8]) throws(ConfigError) -> ObjStreamConfiguration {
-        let document: Any
-        do {
-            document = try JSONSerialization.jsonObject(with: Data(json))
-        } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw ConfigError(
-                code: .malformedJSON,
-                problems: [ConfigProblem(key: "(document)", value: "", message: "not valid JSON: \(reason)")], cause: error)
-        }
-        guard document is [String: Any] else {
-            throw ConfigError(
-                code: .malformedJSON,
-                problems: [ConfigProblem(key: "(document)", value: ConfigReader.render(document), message: "must be a JSON object")])
-        }
+        let document = try ConfigDocument.object(json)
         var reader = ConfigReader()
         var configuration = ObjStreamConfiguration()
         configuration.read(document, with: &reader)

@@ -1,3 +1,4 @@
+import ObjStreamCluster
 import ObjStreamConfig
 import ObjStreamGateway
 
@@ -10,6 +11,10 @@ enum ConfigCommand: Subcommand {
                                               fits the open-file, thread and memory limits); prints
                                               "FILE: ok", else one "key: value: message" line per
                                               problem (exit 1)
+               objstream config check --cluster MAP
+                                              validate a cluster map (config/cluster.json): the
+                                              version, and each node's id, url and public_key; prints
+                                              "MAP: ok (version N, K nodes, S with public keys)"
                objstream config print [FILE]  print the effective configuration as JSON
                                               (FILE merged over the defaults; defaults alone without FILE)
         """
@@ -26,6 +31,9 @@ enum ConfigCommand: Subcommand {
         let subcommand = cursor.next()
         let path = cursor.next()
         switch (subcommand, path) {
+        case ("check", "--cluster"):
+            guard let map = cursor.next(), cursor.isAtEnd else { break }
+            return checkCluster(map)
         case ("check", let path?) where cursor.isAtEnd:
             return check(path)
         case ("print", nil):
@@ -36,8 +44,24 @@ enum ConfigCommand: Subcommand {
             print(configuration.json(), terminator: "")
             return 0
         default:
-            StandardError.write(usage + "\n")
-            return 2
+            break
+        }
+        StandardError.write(usage + "\n")
+        return 2
+    }
+
+    /// Checks a cluster map file; prints its summary, or every problem (each naming the node and the field).
+    private static func checkCluster(_ path: String) -> Int32 {
+        do {
+            let map = try ClusterMap.load(contentsOf: path)
+            let signed = map.nodes.count { $0.publicKey != nil }
+            print("\(path): ok (version \(map.version), \(map.nodes.count) node\(map.nodes.count == 1 ? "" : "s"), \(signed) with public keys)")
+            return 0
+        } catch {
+            StandardError.write(error.description + "\n")
+            let count = error.problems.count
+            StandardError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            return 1
         }
     }
 

@@ -23,6 +23,17 @@ import Testing
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func checkClusterAcceptsTheShippedMapAndNamesEachProblem() throws {
+        let shippedMap = TestPaths.packageRoot.appendingPathComponent("config/cluster.json").path
+        let good = try ChildProcess.run(binary, ["config", "check", "--cluster", shippedMap])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout == "\(shippedMap): ok (version 1, 3 nodes, 0 with public keys)\n")
+        let path = try write(#"{"version": 2, "nodes": [{"id": "a", "url": "http://h:1"}, {"id": "a", "url": "http://h:2"}]}"#)
+        let bad = try ChildProcess.run(binary, ["config", "check", "--cluster", path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr == #"nodes[1].id: "a": duplicates the id of nodes[0]; ids must be unique"# + "\n\(path): 1 problem\n")
+    }
+
     @Test func checkListsEveryProblemAsKeyValueMessageAndFails() throws {
         let path = try write("""
             {"listen": "127.0.0.1", "colour": 1,
