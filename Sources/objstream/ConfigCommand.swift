@@ -58,9 +58,7 @@ enum ConfigCommand: Subcommand {
             print("\(path): ok (version \(map.version), \(map.nodes.count) node\(map.nodes.count == 1 ? "" : "s"), \(signed) with public keys)")
             return 0
         } catch {
-            StandardError.write(error.description + "\n")
-            let count = error.problems.count
-            StandardError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            reportProblems(error.problems, in: path)
             return 1
         }
     }
@@ -72,8 +70,7 @@ enum ConfigCommand: Subcommand {
         let host = HostLimits.current()
         let problems = ServeChecks.problems(configuration, host: host)
         guard problems.isEmpty else {
-            StandardError.write(problems.map(\.description).joined(separator: "\n") + "\n")
-            StandardError.write("\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n")
+            reportProblems(problems, in: path)
             return 1
         }
         let endpoints = configuration.endpoints.map { "\($0.name)=\($0.action.rawValue)" }.joined(separator: ",")
@@ -91,10 +88,14 @@ enum ConfigCommand: Subcommand {
         do {
             return try ObjStreamConfiguration.load(contentsOf: path)
         } catch {
-            StandardError.write(error.description + "\n")
-            let count = error.problems.count
-            StandardError.write("\(path): \(count) problem\(count == 1 ? "" : "s")\n")
+            reportProblems(error.problems, in: path)
             return nil
         }
+    }
+
+    /// Writes one `key: value: message` line per problem to standard error, then `PATH: N problems`.
+    private static func reportProblems(_ problems: [ConfigProblem], in path: String) {
+        StandardError.write(problems.map(\.description).joined(separator: "\n") + "\n")
+        StandardError.write("\(path): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n")
     }
 }
