@@ -3,7 +3,7 @@
 #   make run     install what is missing, build, serve config/objstream.json
 #   make test    install what is missing, build, run every test (under 15 minutes)
 #   make bench   the full benchmark matrix (release build); make bench-quick: one minute
-#   make soak    long-running traffic; make fuzz: long decoder fuzzing
+#   make soak    long-running traffic; make fuzz: libFuzzer on the decoder, header codec and config (FUZZ_SECONDS each)
 
 SWIFT        ?= swift
 CONFIG       ?= config/objstream.json
@@ -11,8 +11,11 @@ DEB_PACKAGES := libmicrohttpd-dev liblz4-dev libxxhash-dev nettle-dev libisal-de
 RELEASE_BIN  := .build/release/objstream
 BENCH_BIN    := .build/release/objstream-bench
 DEBUG_BIN    := .build/debug/objstream
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_TARGETS := stream header config
 
-.PHONY: all deps build release run test bench bench-quick soak fuzz clean
+.PHONY: all deps build release run test bench bench-quick soak fuzz fuzz-build fuzz-smoke clean
 
 all: build
 
@@ -38,6 +41,7 @@ run: release
 
 test: build
 	OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --parallel --num-workers 2
+	$(MAKE) fuzz-smoke
 
 bench: release
 	$(BENCH_BIN) --config $(CONFIG) --out bench-results/bench.json
@@ -48,8 +52,23 @@ bench-quick: release
 soak: build
 	OBJSTREAM_SOAK=1 OBJSTREAM_SOAK_SECONDS=$${OBJSTREAM_SOAK_SECONDS:-600} OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter SoakTests
 
-fuzz: build
-	OBJSTREAM_FUZZ_ITERATIONS=2000000 OBJSTREAM_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --filter "DecoderFuzzTests|RoundTripPropertyTests"
+# The libFuzzer targets, sanitized, in a scratch path of their own (the debug build stays as is).
+fuzz-build: deps
+	@mkdir -p .build/fuzz-logs
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "building objstream-fuzz-$$t (-sanitize=fuzzer,address) into .build/fuzz"; \
+	  $(SWIFT) build --scratch-path .build/fuzz -c debug -Xswiftc -sanitize=fuzzer,address \
+	    -Xswiftc -DOBJSTREAM_LIBFUZZER --product objstream-fuzz-$$t >.build/fuzz-logs/build-$$t.log 2>&1 \
+	    || { grep -v "Cannot export local symbol" .build/fuzz-logs/build-$$t.log | tail -40; exit 1; }; \
+	done
+
+# Each target for FUZZ_SECONDS, two at a time; a crash fails it, naming the crashing input.
+fuzz: fuzz-build
+	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What make test runs: each target for FUZZ_SMOKE_SECONDS.
+fuzz-smoke: fuzz-build
+	Fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build bench-results

@@ -67,6 +67,16 @@ let package = Package(
         // The benchmark (`make bench`), apart from the production binary; it runs `objstream serve` beside it.
         .executableTarget(name: "objstream-bench", dependencies: ["ObjStreamWire", "ObjStreamSend"]),
 
+        // Coverage-guided fuzz targets (`make fuzz`), each its own tool: built with
+        // `-sanitize=fuzzer,address -DOBJSTREAM_LIBFUZZER` they run libFuzzer, built plainly they
+        // replay input files through the same entry point.
+        .target(name: "ObjStreamFuzzSupport", dependencies: ["ObjStreamWire"]),
+        .executableTarget(name: "objstream-fuzz-stream", dependencies: ["ObjStreamWire", "ObjStreamFuzzSupport"]),
+        .executableTarget(name: "objstream-fuzz-header", dependencies: ["ObjStreamWire", "ObjStreamFuzzSupport"]),
+        .executableTarget(
+            name: "objstream-fuzz-config", dependencies: ["ObjStreamConfig", "ObjStreamCluster", "ObjStreamFuzzSupport"]
+        ),
+
         // The seed's examples, ported (`swift run objstream-examples [headers|obj]`).
         .executableTarget(
             name: "objstream-examples",

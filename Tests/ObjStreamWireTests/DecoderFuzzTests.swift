@@ -5,7 +5,7 @@ import Testing
 
 /// Mutated golden streams, fed in random chunks: the decoder either decodes or reports a
 /// broken stream with a code and an offset inside the body, and never crashes or hangs.
-/// `make fuzz` runs it with many more iterations.
+/// `OBJSTREAM_FUZZ_ITERATIONS=N` runs it longer; `make fuzz` runs the coverage-guided libFuzzer targets.
 @Suite struct DecoderFuzzTests {
     static let iterations = Int(ProcessInfo.processInfo.environment["OBJSTREAM_FUZZ_ITERATIONS"] ?? "") ?? 2000
 

@@ -5,7 +5,7 @@ import Testing
 
 /// Random headers and objects, encoded, cut at random chunk boundaries, decode to exactly what was encoded.
 @Suite struct RoundTripPropertyTests {
-    /// Iterations per run; `make fuzz` raises it through the environment.
+    /// Iterations per run; `OBJSTREAM_FUZZ_ITERATIONS` raises it (the libFuzzer targets of `make fuzz` go further).
     static let iterations = Int(ProcessInfo.processInfo.environment["OBJSTREAM_FUZZ_ITERATIONS"] ?? "") ?? 300
 
     static func randomString(_ rng: inout SplitMix64, maxBytes: Int) -> String {
