@@ -87,6 +87,7 @@ let package = Package(
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamTestSupportTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
+        .testTarget(name: "ObjStreamClusterTests", dependencies: ["ObjStreamCluster", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
         .testTarget(
             name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]
@@ -99,7 +100,7 @@ let package = Package(
             name: "ObjStreamGatewayTests",
             dependencies: [
                 "CFileSystem", "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamChecksum",
-                "ObjStreamTestSupport",
+                "ObjStreamCluster", "ObjStreamSend", "ObjStreamTestSupport",
             ]
         ),
         .testTarget(
