@@ -117,7 +117,9 @@ let package = Package(
                 "ObjStreamTestSupport",
             ]
         ),
-        .testTarget(name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamTestSupport"]),
+        .testTarget(
+            name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamCluster", "ObjStreamTestSupport"]
+        ),
     ]
 )
 
