@@ -107,7 +107,7 @@ let package = Package(
             name: "ObjStreamSendTests",
             dependencies: [
                 "ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
-                "ObjStreamTestSupport",
+                "ObjStreamCluster", "ObjStreamTestSupport",
             ]
         ),
         .testTarget(
