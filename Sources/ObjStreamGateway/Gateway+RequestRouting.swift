@@ -60,6 +60,9 @@ extension Gateway {
             switch callers.check(trname: trname, header: { header(connection, $0) }) {
             case .accepted(let id): sessionID = id
             case .rejected(let reason, let message):
+                callerLog(
+                    "objstream: refused a stream request from \(remoteAddress(connection)) for \(LogEscaping.field(trname)):"
+                        + " \(reason.rawValue): \(LogEscaping.controls(message))")
                 return respondError(connection, .objstream, reason.status, reason.rawValue, message)
             }
             let info = SessionInfo(

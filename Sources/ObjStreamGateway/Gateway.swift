@@ -51,6 +51,8 @@ public final class Gateway: Sendable {
     private let log: @Sendable (String) -> Void
     let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
     private let libraryLog: RateLimitedLog
+    /// The lines of stream requests the caller checks refused (a peer can cause them at will).
+    let callerLog: RateLimitedLog
     let sessions = OpenSessions()
     /// The connection limits of the stream listener.
     let connections: ConnectionGuard
@@ -101,6 +103,8 @@ public final class Gateway: Sendable {
         self.log = log
         let libraryLog = RateLimitedLog("libmicrohttpd", sink: log)
         self.libraryLog = libraryLog
+        let callerLog = RateLimitedLog("refused-caller", sink: log)
+        self.callerLog = callerLog
         self.onSessionEnd = onSessionEnd
         self.connections = ConnectionGuard(
             limits: ConnectionGuard.Limits(
@@ -108,7 +112,7 @@ public final class Gateway: Sendable {
                 headerTimeout: options.headerTimeout),
             metrics: ConnectionMetrics(
                 registry: metrics, prefix: "objstream_connections", listener: "stream", reasons: LimitReason.allCases),
-            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog])
+            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog, callerLog])
         self.lz4Memory = LZ4MemoryBudget(limit: options.lz4Memory, maxBlock: options.maxLZ4Block, registry: metrics)
         self.callers = CallerChecks(mode: options.signing, map: clusterMap, replayState: replayState, registry: metrics)
     }

@@ -84,6 +84,8 @@ import Glibc
         let wrongKey = try send(port, as: "node-a", key: path("b/node.key"), count: 1)
         #expect(wrongKey.status == 2)
         #expect(wrongKey.stderr.contains("the signing key of node 'node-a' is not the one its public_key"), "\(wrongKey.stderr)")
+        let logged = serve.line(containing: "objstream: refused a stream request from 127.0.0.1:")
+        #expect(logged?.contains("for default: missing_signature: sender 'node-a': no Ais-Caller-Sig") == true, "\(serve.stderrLines)")
         #expect(try metric(port, #"objstream_auth_rejected_total{reason="missing_signature"}"#) >= 1)
         #expect(try metric(port, #"objstream_auth_accepted_total{signature="verified"}"#) >= 1)
         #expect(try metric(port, #"objstream_rx_objects_total{endpoint="default"}"#) == 20)
