@@ -15,8 +15,8 @@ enum KeygenCommand: Subcommand {
         one line, the 32-byte seed in base64 URL-safe without padding; what
         `send --signing-key` reads) and DIR/node.pub (the public key, base64 URL-safe
         without padding, 43 characters: the node's "public_key" in the cluster map). DIR is
-        made (mode 0700) when missing; an existing node.key is never overwritten. Prints the
-        public key.
+        made (mode 0700, with its parents) when missing; an existing node.key is never
+        overwritten. Prints the public key.
           --out DIR      where the two files go
         """
 
@@ -47,11 +47,14 @@ enum KeygenCommand: Subcommand {
     /// Writes `node.key` (created exclusively, mode 0600) and `node.pub`.
     /// - Parameters:
     ///   - key: The key pair.
-    ///   - folder: The folder, made when missing.
+    ///   - folder: The folder, made with its parents when missing.
     /// - Throws: ``SigningKeyError`` `unwritable` naming the file.
     private static func write(_ key: NodeSigningKey, to folder: String) throws(SigningKeyError) {
-        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-            throw SigningKeyError(code: .unwritable, message: "\(folder): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw SigningKeyError(code: .unwritable, message: "\(folder): cannot be made: \(error.localizedDescription)")
         }
         try writeFile(folder + "/node.key", key.fileText, mode: 0o600, exclusive: true)
         try writeFile(folder + "/node.pub", key.publicKey.base64URL + "\n", mode: 0o644, exclusive: false)
