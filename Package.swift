@@ -39,6 +39,11 @@ let package = Package(
             providers: [.apt(["nettle-dev"])]
         ),
         .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
             name: "CISAL",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
@@ -47,13 +52,17 @@ let package = Package(
         // Layers, bottom up.
         .target(name: "ObjStreamWire", dependencies: ["CLZ4"]),
         .target(name: "ObjStreamMetrics", dependencies: ["ObjStreamWire"]),
-        // The cluster map: the members, their gateways and their public keys.
-        .target(name: "ObjStreamCluster", dependencies: ["ObjStreamWire"]),
+        // The cluster map: the members, their gateways and their public keys; Ed25519 signing keys
+        // and the connection signature of WIRE.md section 7 (libsodium).
+        .target(name: "ObjStreamCluster", dependencies: ["ObjStreamWire", "CSodium"]),
         // The object checksums of STORE.md (xxhash, md5, crc32c, sha256, sha512) over the C libraries.
         .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
         .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
-        .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
-        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        .target(
+            name: "ObjStreamGateway",
+            dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics", "ObjStreamCluster"]
+        ),
+        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics", "ObjStreamCluster"]),
         // The configuration file, and how it maps onto the sender's options and the file store's.
         .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(
@@ -88,6 +97,7 @@ let package = Package(
         .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamTestSupportTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
+        .testTarget(name: "ObjStreamClusterTests", dependencies: ["ObjStreamCluster", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamMetricsTests", dependencies: ["ObjStreamMetrics", "ObjStreamTestSupport"]),
         .testTarget(
             name: "ObjStreamChecksumTests", dependencies: ["ObjStreamChecksum", "CISAL", "ObjStreamTestSupport"]
@@ -100,14 +110,14 @@ let package = Package(
             name: "ObjStreamGatewayTests",
             dependencies: [
                 "CFileSystem", "ObjStreamWire", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics", "ObjStreamChecksum",
-                "ObjStreamTestSupport",
+                "ObjStreamCluster", "ObjStreamSend", "ObjStreamTestSupport",
             ]
         ),
         .testTarget(
             name: "ObjStreamSendTests",
             dependencies: [
                 "ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
-                "ObjStreamTestSupport",
+                "ObjStreamCluster", "ObjStreamTestSupport",
             ]
         ),
         .testTarget(
@@ -117,7 +127,9 @@ let package = Package(
                 "ObjStreamTestSupport",
             ]
         ),
-        .testTarget(name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamTestSupport"]),
+        .testTarget(
+            name: "OperationsTests", dependencies: ["ObjStreamMetrics", "ObjStreamConfig", "ObjStreamCluster", "ObjStreamTestSupport"]
+        ),
     ]
 )
 

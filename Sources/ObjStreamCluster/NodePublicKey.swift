@@ -1,3 +1,5 @@
+import CSodium
+
 /// A node's Ed25519 public key: 32 bytes, written in the cluster map as base64 URL-safe
 /// without padding (43 characters).
 public struct NodePublicKey: Sendable, Hashable, CustomStringConvertible {
@@ -25,4 +27,16 @@ public struct NodePublicKey: Sendable, Hashable, CustomStringConvertible {
     public var base64URL: String { Base64URL.encode(bytes) }
 
     public var description: String { base64URL }
+
+    /// Whether a signature over a message was made by this key's private half.
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_verify_detached`.
+    /// - Parameters:
+    ///   - signature: The signature; anything but 64 bytes does not verify.
+    ///   - message: The signed bytes.
+    /// - Returns: Whether it verifies.
+    public func verifies(_ signature: [UInt8], of message: [UInt8]) -> Bool {
+        guard signature.count == CallerSignature.byteCount, Sodium.isReady else { return false }
+        return crypto_sign_ed25519_verify_detached(signature, message, UInt64(message.count), bytes) == 0
+    }
 }

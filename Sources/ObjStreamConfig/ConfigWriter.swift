@@ -15,6 +15,7 @@ enum ConfigWriter {
               "store_dir": \(JSONString.quote(c.storeDirectory)),
               "store_sync": \(JSONString.quote(c.storeSync.rawValue)),
               "log_level": \(JSONString.quote(c.logLevel.rawValue)),
+              "signing": \(JSONString.quote(c.signing.rawValue)),
               "endpoints": [\(endpoints.isEmpty ? "" : "\n    " + endpoints.joined(separator: ",\n    ") + "\n  ")],
               "transport": {
                 "max_header": \(t.maxHeader),

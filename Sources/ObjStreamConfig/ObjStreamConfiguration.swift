@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamCluster
 import ObjStreamReceive
 import ObjStreamWire
 
@@ -21,6 +22,9 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     public var storeSync = StoreSync.request
     /// How much is logged (`log_level`).
     public var logLevel = LogLevel.info
+    /// What stream requests must show before their body is read (`signing`: off, permissive or
+    /// strict; WIRE.md section 7). Permissive and strict need `serve --cluster`.
+    public var signing = SigningMode.off
     /// The receive endpoints served (`endpoints`).
     public var endpoints = [
         EndpointConfiguration(name: "default", action: .sink), EndpointConfiguration(name: "store", action: .store),
@@ -37,7 +41,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
 
     /// The top-level keys, in file order.
     static let keys = [
-        "listen", "admin_listen", "store_dir", "store_sync", "log_level", "endpoints", "transport", "gateway", "sender",
+        "listen", "admin_listen", "store_dir", "store_sync", "log_level", "signing", "endpoints", "transport", "gateway", "sender",
     ]
 
     /// Reads and validates a configuration file.
@@ -88,6 +92,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
         r.string(top, "store_dir", in: "", into: &storeDirectory) { $0.isEmpty ? "must be a non-empty path" : nil }
         r.choice(top, "store_sync", in: "", into: &storeSync)
         r.choice(top, "log_level", in: "", into: &logLevel)
+        r.choice(top, "signing", in: "", into: &signing)
         if let value = top["endpoints"] { readEndpoints(value, with: &r) }
         if let value = top["transport"] { readTransport(value, with: &r) }
         if let value = top["gateway"] { readGateway(value, with: &r) }

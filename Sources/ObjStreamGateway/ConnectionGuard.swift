@@ -236,8 +236,9 @@ final class ConnectionGuard: Sendable {
             state.head += 1
             if let entry = state.entries[first.connection] {
                 state.entries[first.connection]?.armed = nil
-                shutdown(entry.fd, Int32(SHUT_RDWR))
+                // Counted before the cut: whoever sees the connection close sees it counted.
                 metrics.reject(.headerTimeout)
+                shutdown(entry.fd, Int32(SHUT_RDWR))
                 condition.unlock()
                 log(
                     "objstream: \(listener) listener closed the connection from \(entry.peer): its request headers "

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ObjStreamCluster
 import ObjStreamMetrics
 import ObjStreamReceive
 import ObjStreamWire
@@ -54,13 +55,15 @@ extension Gateway {
                 return respondError(connection, .objstream, 405, "method_not_allowed", "\(method) \(path): use PUT")
             }
             let trname = path == Self.streamPath ? "" : String(path[path.index(after: path.lastIndex(of: "/")!)...])
-            var sessionID: Int64 = 0
-            if let value = header(connection, "Ais-Session-Id") {
-                guard let parsed = Int64(value) else {
-                    return respondError(
-                        connection, .objstream, 400, "bad_session_id", "Ais-Session-Id '\(value)' is not an int64")
-                }
-                sessionID = parsed
+            // Before any body byte: the session id and, with signing on, who the caller is.
+            let sessionID: Int64
+            switch callers.check(trname: trname, header: { header(connection, $0) }) {
+            case .accepted(let id): sessionID = id
+            case .rejected(let reason, let message):
+                callerLog(
+                    "objstream: refused a stream request from \(remoteAddress(connection)) for \(LogEscaping.field(trname)):"
+                        + " \(reason.rawValue): \(LogEscaping.controls(message))")
+                return respondError(connection, .objstream, reason.status, reason.rawValue, message)
             }
             let info = SessionInfo(
                 trname: trname, senderID: header(connection, "Ais-Caller-Id") ?? "", sessionID: sessionID,

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import ObjStreamCluster
 import ObjStreamMetrics
 import ObjStreamReceive
 import ObjStreamWire
@@ -31,7 +32,8 @@ import Glibc
 /// Responses: stream clean end `200`; broken stream `400` with the `sbr_*` code; a
 /// receiver that threw `400` `handler`; unknown endpoint `404` `unknown_endpoint`;
 /// already-closed endpoint `200` (body drained quietly); bad `Ais-Session-Id` `400`
-/// `bad_session_id`; other methods `405` `method_not_allowed`; other paths `404`
+/// `bad_session_id`; with signing on (``GatewayOptions/signing``), the caller checks of
+/// ``AuthReason`` (`400` or `403` with its code, before any body byte); other methods `405` `method_not_allowed`; other paths `404`
 /// `not_found`. Every error body is one line of JSON `{"code":"...","error":"..."}`.
 /// libmicrohttpd 0.9 answers only once the body has ended, so after a stream breaks
 /// the rest of the body is drained (up to ``drainLimit``) and answered `400` at its end;
@@ -49,11 +51,15 @@ public final class Gateway: Sendable {
     private let log: @Sendable (String) -> Void
     let onSessionEnd: (@Sendable (SessionSummary) -> Void)?
     private let libraryLog: RateLimitedLog
+    /// The lines of stream requests the caller checks refused (a peer can cause them at will).
+    let callerLog: RateLimitedLog
     let sessions = OpenSessions()
     /// The connection limits of the stream listener.
     let connections: ConnectionGuard
     /// The memory lz4 decompressors may hold.
     let lz4Memory: LZ4MemoryBudget
+    /// The checks of each stream request's session id and caller (signing).
+    let callers: CallerChecks
     /// Whether ``stop(grace:)`` has begun (`/readyz` answers `draining`).
     let draining = Atomic(false)
     private let state = Mutex(State())
@@ -78,10 +84,14 @@ public final class Gateway: Sendable {
     ///   - metrics: Where the receive and HTTP metrics go, and what `/metrics` renders.
     ///   - log: Where libmicrohttpd's errors go, one line each (default: standard error).
     ///   - onSessionEnd: Called once per ended stream session, on its connection thread.
+    ///   - clusterMap: The members whose streams are accepted with ``GatewayOptions/signing``
+    ///     permissive or strict (without one, every such request is `403` `unknown_sender`).
+    ///   - replayState: Where each sender's highest nonce persists across restarts, if anywhere.
     public init(
         endpoints: EndpointRegistry, options: GatewayOptions = GatewayOptions(), metrics: MetricsRegistry = .shared,
         log: @escaping @Sendable (String) -> Void = Gateway.standardError,
-        onSessionEnd: (@Sendable (SessionSummary) -> Void)? = nil
+        onSessionEnd: (@Sendable (SessionSummary) -> Void)? = nil, clusterMap: ClusterMap? = nil,
+        replayState: ReplayState? = nil
     ) {
         self.endpoints = endpoints
         self.options = options
@@ -93,6 +103,8 @@ public final class Gateway: Sendable {
         self.log = log
         let libraryLog = RateLimitedLog("libmicrohttpd", sink: log)
         self.libraryLog = libraryLog
+        let callerLog = RateLimitedLog("refused-caller", sink: log)
+        self.callerLog = callerLog
         self.onSessionEnd = onSessionEnd
         self.connections = ConnectionGuard(
             limits: ConnectionGuard.Limits(
@@ -100,9 +112,21 @@ public final class Gateway: Sendable {
                 headerTimeout: options.headerTimeout),
             metrics: ConnectionMetrics(
                 registry: metrics, prefix: "objstream_connections", listener: "stream", reasons: LimitReason.allCases),
-            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog])
+            listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog, callerLog])
         self.lz4Memory = LZ4MemoryBudget(limit: options.lz4Memory, maxBlock: options.maxLZ4Block, registry: metrics)
+        self.callers = CallerChecks(mode: options.signing, map: clusterMap, replayState: replayState, registry: metrics)
     }
+
+    /// The cluster map stream requests are checked against now.
+    public var clusterMap: ClusterMap? { callers.clusterMap }
+
+    /// Replaces the cluster map: requests that start from now on are checked against it; open
+    /// streams go on untouched. Counted in `objstream_cluster_map_reloads_total{result="ok"}`.
+    /// - Parameter map: The new map.
+    public func reloadClusterMap(_ map: ClusterMap) { callers.reload(map) }
+
+    /// Counts a reload whose new map could not be loaded (`result="failed"`); the map in use stays.
+    public func clusterMapReloadFailed() { callers.reloadFailed() }
 
     /// Writes a line to standard error.
     public static let standardError: @Sendable (String) -> Void = { line in

@@ -7,6 +7,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
             case bindFailed = "bind_failed"
             case startFailed = "start_failed"
             case alreadyStarted = "already_started"
+            case badReplayState = "bad_replay_state"
         }
 
         private let wrapped: Wrapped
@@ -20,6 +21,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         public static let startFailed = Code(.startFailed)
         /// ``Gateway/start()`` was called twice.
         public static let alreadyStarted = Code(.alreadyStarted)
+        /// The replay state file (``GatewayOptions/replayStatePath``) cannot be read or parsed.
+        public static let badReplayState = Code(.badReplayState)
 
         public var description: String { wrapped.rawValue }
     }

@@ -1,3 +1,4 @@
+import ObjStreamCluster
 import ObjStreamWire
 
 /// The listen address, libmicrohttpd tuning and limits of a ``Gateway``.
@@ -35,13 +36,17 @@ public struct GatewayOptions: Sendable, Equatable {
     public var lz4Memory: Int
     /// The initial object header buffer of each session's decoder (`transport.max_header`).
     public var headerBuffer: Int
+    /// What stream requests must show before their body is read (WIRE.md section 7, `signing`):
+    /// off checks nothing; permissive and strict need a cluster map (see ``Gateway``).
+    public var signing: SigningMode
 
     /// Creates options; every parameter has the configuration's default.
     public init(
         host: String = "127.0.0.1", port: UInt16 = 9080, connectionMemoryLimit: Int = 256 * 1024,
         connectionTimeout: Duration = .seconds(120), maxConnections: Int = 256,
         headerBuffer: Int = WireLimits.defaultHeaderSize, perIPConnections: Int = 32,
-        headerTimeout: Duration = .seconds(10), maxLZ4Block: Int = 4 << 20, lz4Memory: Int = 256 << 20
+        headerTimeout: Duration = .seconds(10), maxLZ4Block: Int = 4 << 20, lz4Memory: Int = 256 << 20,
+        signing: SigningMode = .off
     ) {
         self.host = host
         self.port = port
@@ -53,5 +58,6 @@ public struct GatewayOptions: Sendable, Equatable {
         self.headerTimeout = headerTimeout
         self.maxLZ4Block = maxLZ4Block
         self.lz4Memory = lz4Memory
+        self.signing = signing
     }
 }

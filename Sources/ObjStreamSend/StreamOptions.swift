@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamCluster
 import ObjStreamMetrics
 import ObjStreamWire
 
@@ -56,6 +57,9 @@ public struct StreamOptions: Sendable {
     public var collector: StreamCollector? = .shared
     /// Where the `objstream_tx_*` metrics go.
     public var metrics: MetricsRegistry = .shared
+    /// Who the sender is in its cluster: the map version every request carries, and the key
+    /// that signs each request (WIRE.md section 7); nil: neither. Its node must be ``senderID``.
+    public var cluster: ClusterCaller?
     /// Whether to encode and discard everything; nil: `AIS_STREAM_DRY_RUN=true` decides.
     public var dryRun: Bool?
 
@@ -90,6 +94,9 @@ public struct StreamOptions: Sendable {
         if completionBacklog < 1 { throw fail("completion backlog \(completionBacklog) must be at least 1") }
         if let problem = senderID.controlByteProblem(field: "sender id", goesInto: "the Ais-Caller-Id header") {
             throw fail(problem)
+        }
+        if let cluster, cluster.node != senderID {
+            throw fail("sender id '\(senderID)' is not the cluster node '\(cluster.node)' the requests are signed as")
         }
     }
 }

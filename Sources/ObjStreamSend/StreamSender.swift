@@ -269,6 +269,7 @@ final class StreamSender: @unchecked Sendable {
         var head = "PUT \(stream.url.path) HTTP/1.1\r\nHost: \(stream.url.address)\r\nUser-Agent: objstream\r\n"
         head += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
         head += "Ais-Session-Id: \(stream.sessionID)\r\nAis-Caller-Id: \(options.senderID)\r\n"
+        if let cluster = options.cluster { head += cluster.headers(trname: stream.endpointName, sessionID: stream.sessionID) }
         if options.compressed { head += "Ais-Compress: lz4\r\n" }
         head += "\r\n"
         stream.liveConnection.withLock { $0 = connection }

@@ -44,6 +44,8 @@ struct SendArguments {
     var responseTimeout: Duration?
     /// `--checksum`: the checksum each object's header carries.
     var checksum: ChecksumType?
+    /// `--cluster`, `--node`, `--signing-key`.
+    var signing = SigningArguments()
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -103,6 +105,7 @@ struct SendArguments {
                 syntheticSize = try cursor.value(for: argument, parsedBy: ByteSize.parse) {
                     "--size '\($0)' is not a size (like 4KiB)"
                 }
+            case let option where SigningArguments.options.contains(option): try signing.take(option, &cursor)
             case let option where option.hasPrefix("--"):
                 throw UsageError(.unknownOption, "unknown option \(option)")
             default: positional.append(argument)

@@ -41,6 +41,12 @@ enum SendCommand: Subcommand {
                          sha256, sha512), for the receiver to verify; files are read for it first
           --response-timeout DURATION
                          how long to wait for the receiver's answer to a request (default 30s)
+          --cluster FILE --node ID
+                         the cluster map and this node's id in it: requests carry the map's
+                         version (Ais-Caller-Smap-Ver) and the node as sender id
+          --signing-key FILE
+                         sign every request (Ais-Caller-Nonce, Ais-Caller-Sig) with the node's
+                         key (node.key of objstream keygen; its public key must be the map's)
         Prints a progress line on a terminal and always a final summary ("sent" counts the
         objects the receiver confirmed, or with --no-confirm wrote to the socket); exits 1
         when any object failed (the first 20 named, the rest counted by error code), 2 for
@@ -75,6 +81,10 @@ enum SendCommand: Subcommand {
         if let pdu = parsed.pdu { options.pduSize = pdu }
         if parsed.compress { options.compressed = true }
         options.senderID = parsed.sender
+        if let problem = parsed.signing.apply(to: &options) {
+            StandardError.write("objstream send: \(problem)\n")
+            return 2
+        }
         if parsed.confirm {
             var confirmation = DeliveryConfirmation()
             if let bytes = parsed.confirmBytes { confirmation.maxBytes = Int64(bytes) }

@@ -1,3 +1,4 @@
+import ObjStreamCluster
 import ObjStreamConfig
 import ObjStreamGateway
 import ObjStreamMetrics
@@ -11,14 +12,16 @@ import Glibc
 /// `objstream serve`: runs the receive gateway until SIGTERM or SIGINT.
 ///
 /// Signals are blocked before any thread starts and taken with `sigwait` on the main
-/// thread, which does nothing else; then the gateway stops accepting, gives open
-/// streams the grace period, and the process exits 0.
+/// thread, which does nothing else: SIGHUP reloads the cluster map; on SIGTERM or SIGINT
+/// the gateway stops accepting, gives open streams the grace period, and the process exits 0.
 enum ServeCommand: Subcommand {
     static let name = "serve"
     static let usage = """
         usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--admin-listen ADDR:PORT]
                                [--store DIR] [--store-sync none|object|request]
                                [--endpoint NAME[=sink|store]]...
+                               [--cluster FILE --node ID] [--signing off|permissive|strict]
+                               [--replay-state FILE]
 
         Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
         command line (sink: count and discard; store: write objects under
@@ -41,6 +44,16 @@ enum ServeCommand: Subcommand {
                                replacing the configuration's store_sync
           --endpoint NAME[=sink|store]
                                add or replace an endpoint (default action sink); repeatable
+          --cluster FILE --node ID
+                               the cluster map (config/cluster.json) and this node's id in it;
+                               SIGHUP reloads the map for requests that start after (a map
+                               that does not load keeps the one in use, and is logged)
+          --signing MODE       off, permissive (verify signed requests, accept unsigned ones
+                               from members) or strict (every request signed by a member),
+                               replacing the configuration's signing; not off needs --cluster
+          --replay-state FILE  keep each sender's highest accepted nonce in FILE (synced
+                               before the request is accepted), so that a restarted gateway
+                               refuses nonces it may have accepted before
         """
 
     /// Runs the command with its arguments.
@@ -53,7 +66,9 @@ enum ServeCommand: Subcommand {
         var store: String?
         var storeSync: StoreSync?
         var extra: [EndpointConfiguration] = []
+        var cluster = ServeCluster()
         let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
+            if try cluster.take(argument, &cursor) { return }
             switch argument {
             case "--config": configPath = try cursor.value(for: argument)
             case "--listen":
@@ -91,6 +106,8 @@ enum ServeCommand: Subcommand {
         if let adminListen { configuration.adminListen = adminListen }
         if let store { configuration.storeDirectory = store }
         if let storeSync { configuration.storeSync = storeSync }
+        if let signing = cluster.signing { configuration.signing = signing }
+        if let problem = cluster.problem(signing: configuration.signing) { return fail(problem) }
         for endpoint in extra {
             configuration.endpoints.removeAll { $0.name == endpoint.name }
             configuration.endpoints.append(endpoint)
@@ -104,7 +121,23 @@ enum ServeCommand: Subcommand {
                     + problems.map(\.description).joined(separator: "\n") + "\n")
             return 2
         }
-        return serve(configuration)
+        let map: ClusterMap?
+        var replayState: ReplayState?
+        do {
+            map = try cluster.load()
+        } catch {
+            StandardError.write("objstream serve: \(cluster.mapPath ?? ""):\n\(error.description)\n")
+            return 2
+        }
+        if let path = cluster.replayStatePath {
+            do {
+                replayState = try ReplayState(path: path)
+            } catch {
+                StandardError.write("objstream serve: \(error.message)\n")
+                return 2
+            }
+        }
+        return serve(configuration, cluster: cluster, map: map, replayState: replayState)
     }
 
     /// Parses the value of `--endpoint`.
@@ -122,10 +155,12 @@ enum ServeCommand: Subcommand {
         return EndpointConfiguration(name: name, action: action)
     }
 
-    private static func serve(_ configuration: ObjStreamConfiguration) -> Int32 {
+    private static func serve(
+        _ configuration: ObjStreamConfiguration, cluster: ServeCluster, map: ClusterMap?, replayState: ReplayState?
+    ) -> Int32 {
         // Block the signals before the gateway's threads exist, so that they inherit the mask
         // and only the sigwait below takes them.
-        StopSignals.block()
+        StopSignals.block(hangup: true)
         signal(SIGPIPE, SIG_IGN)
 
         let verbose = configuration.logLevel == .debug || configuration.logLevel == .info
@@ -157,7 +192,7 @@ enum ServeCommand: Subcommand {
             verbose ? { @Sendable summary in log("objstream: \(summary)") } : nil
         let gateway = Gateway(
             endpoints: registry, options: options(from: configuration), metrics: MetricsRegistry.shared, log: log,
-            onSessionEnd: sessionLog)
+            onSessionEnd: sessionLog, clusterMap: map, replayState: replayState)
         do {
             try gateway.start()
         } catch {
@@ -186,7 +221,18 @@ enum ServeCommand: Subcommand {
             log("objstream: admin listening on \(bound(address, admin.address)) (/metrics, /healthz, /readyz)")
         }
 
-        let received = StopSignals.wait()
+        if let map, let node = cluster.node {
+            log(
+                "objstream: node \(node) of cluster map \(cluster.mapPath ?? "") version \(map.version)"
+                    + " (\(map.nodes.count) nodes), signing \(configuration.signing.rawValue)"
+                    + (replayState.map { ", replay state \($0.path)" } ?? ""))
+        }
+
+        var received = StopSignals.wait(hangup: true)
+        while received == SIGHUP {
+            cluster.reload(into: gateway, log: log)
+            received = StopSignals.wait(hangup: true)
+        }
         let grace = configuration.gateway.gracePeriod
         log("objstream: signal \(received): stopping, \(gateway.openSessions) open session(s), grace \(grace)")
         // The admin listener answers /readyz "draining" during the grace period, and stops last.
@@ -216,6 +262,6 @@ enum ServeCommand: Subcommand {
             connectionMemoryLimit: g.connectionMemoryLimit, connectionTimeout: g.connectionTimeout,
             maxConnections: g.maxConnections, headerBuffer: configuration.transport.maxHeader,
             perIPConnections: g.perIPConnections, headerTimeout: g.headerTimeout, maxLZ4Block: g.maxLZ4Block,
-            lz4Memory: g.lz4Memory)
+            lz4Memory: g.lz4Memory, signing: configuration.signing)
     }
 }

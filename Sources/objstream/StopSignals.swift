@@ -6,7 +6,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// SIGTERM and SIGINT, taken with `sigwait`: the signals that stop `serve` and `send`.
+/// SIGTERM and SIGINT, taken with `sigwait`: the signals that stop `serve` and `send` (and
+/// for `serve` SIGHUP, which reloads its cluster map).
 ///
 /// For `send`, a first signal stops a running send, one during the linger ends it, and one
 /// while the streams are stopping exits at once.
@@ -21,28 +22,31 @@ final class StopSignals: Sendable {
     private let phase = Atomic(Phase.sending)
     private let lingerEnded = DispatchSemaphore(value: 0)
 
-    /// SIGTERM and SIGINT.
-    private static var signals: sigset_t {
+    /// SIGTERM and SIGINT, and SIGHUP when asked.
+    private static func signals(hangup: Bool) -> sigset_t {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        if hangup { sigaddset(&signals, SIGHUP) }
         return signals
     }
 
     /// Blocks the signals in the calling thread, and so in every thread it starts after; call it
-    /// before any thread starts, so that only ``wait()`` takes them.
+    /// before any thread starts, so that only ``wait(hangup:)`` takes them.
     /// The corresponding C function is `pthread_sigmask`.
-    static func block() {
-        var set = signals
+    /// - Parameter hangup: Whether SIGHUP is blocked (and so taken by ``wait(hangup:)``) too.
+    static func block(hangup: Bool = false) {
+        var set = signals(hangup: hangup)
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
     /// Waits for one of the (blocked) signals.
+    /// - Parameter hangup: Whether SIGHUP is among them.
     /// - Returns: The signal number.
     /// The corresponding C function is `sigwait`.
-    static func wait() -> Int32 {
-        var set = signals
+    static func wait(hangup: Bool = false) -> Int32 {
+        var set = signals(hangup: hangup)
         var received: Int32 = 0
         while sigwait(&set, &received) != 0 {}
         return received

@@ -4,7 +4,7 @@ import ObjStreamMetrics
 import Glibc
 #endif
 
-/// `objstream serve|send|frame|config|store|version`: one tool for every job.
+/// `objstream serve|send|frame|config|store|keygen|version`: one tool for every job.
 var arguments = ArgumentCursor(Array(CommandLine.arguments.dropFirst()))
 let usage = """
     usage: objstream <command> [options]
@@ -15,6 +15,7 @@ let usage = """
       frame    write stream frames to stdout (for curl probes)
       config   check or print a configuration file
       store    list a file store's objects, or write one to stdout
+      keygen   make a node's Ed25519 key pair for signed streams
       version  print the version (also --version)
 
     run `objstream <command> --help` for a command's options
@@ -25,7 +26,7 @@ guard let command = arguments.next() else {
     exit(2)
 }
 let subcommands: [any Subcommand.Type] = [
-    ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self, StoreCommand.self,
+    ServeCommand.self, SendCommand.self, FrameCommand.self, ConfigCommand.self, StoreCommand.self, KeygenCommand.self,
 ]
 let status: Int32
 if let subcommand = subcommands.first(where: { $0.name == command }) {

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamCluster
 import ObjStreamConfig
 import ObjStreamReceive
 import ObjStreamTestSupport
@@ -19,6 +20,7 @@ import Testing
         #expect(loaded.sender.sendBuffer == 4_194_304)
         #expect(loaded.sender.tcpNoDelay == true)
         #expect(loaded.storeSync == .request)
+        #expect(loaded.signing == .off)
     }
 
     @Test func printedDefaultsAreTheShippedFileByteForByte() throws {
@@ -32,6 +34,7 @@ import Testing
         c.storeDirectory = "/var/lib/obj \"store\"\\x"
         c.storeSync = .object
         c.logLevel = .debug
+        c.signing = .strict
         c.endpoints = [.init(name: "a b", action: .store)]
         c.transport.maxHeader = 131_072
         c.transport.burstBuffer = 256
@@ -55,8 +58,17 @@ import Testing
         #expect(text.contains(#""listen": "[::1]:0""#))
         #expect(text.contains(#""idle_teardown": "1500ms""#))
         #expect(text.contains(#""store_sync": "object""#))
+        #expect(text.contains(#""signing": "strict""#))
         #expect(text.contains(#""connection_memory_limit": "12345B""#))
         #expect(try ObjStreamConfiguration.parse(Array(text.utf8)) == c)
+    }
+
+    @Test(arguments: SigningMode.allCases)
+    func theSigningKeyTakesEachMode(mode: SigningMode) throws {
+        let c = try ObjStreamConfiguration.parse(Array(#"{"signing": "\#(mode.rawValue)"}"#.utf8))
+        var expected = ObjStreamConfiguration()
+        expected.signing = mode
+        #expect(c == expected)
     }
 
     @Test func emptyObjectKeepsEveryDefault() throws {

@@ -34,6 +34,8 @@ import Testing
         (#"{"listen": "127.0.0.1:70000"}"#, "listen", #""127.0.0.1:70000""#, "0..65535"),
         (#"{"listen": 9080}"#, "listen", "9080", "host:port"),
         (#"{"log_level": "verbose"}"#, "log_level", #""verbose""#, "debug, info, warning, error"),
+        (#"{"signing": "on"}"#, "signing", #""on""#, "off, permissive, strict"),
+        (#"{"signing": true}"#, "signing", "true", "off, permissive, strict"),
         (#"{"store_dir": ""}"#, "store_dir", #""""#, "non-empty"),
         (#"{"store_sync": "always"}"#, "store_sync", #""always""#, "none, object, request"),
         (#"{"store_sync": true}"#, "store_sync", "true", "none, object, request"),

@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamCluster
 import ObjStreamGateway
 import ObjStreamMetrics
 import ObjStreamReceive
@@ -13,11 +14,14 @@ final class GatewayHarness: Sendable {
     let gateway: Gateway
     private let summaries = SummaryLog()
 
-    init(options: GatewayOptions = GatewayOptions(port: 0)) throws {
+    init(
+        options: GatewayOptions = GatewayOptions(port: 0), clusterMap: ClusterMap? = nil, replayState: ReplayState? = nil
+    ) throws {
         let record = summaries
         gateway = Gateway(
             endpoints: endpoints, options: options, metrics: metrics, log: { _ in },
-            onSessionEnd: { summary in record.items.withLock { $0.append(summary) } })
+            onSessionEnd: { summary in record.items.withLock { $0.append(summary) } }, clusterMap: clusterMap,
+            replayState: replayState)
         try gateway.start()
     }
 

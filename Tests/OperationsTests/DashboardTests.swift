@@ -63,7 +63,8 @@ import Testing
             "objstream_rx_sessions_active", "objstream_tx_streams_open", "objstream_rx_broken_streams_total",
             "objstream_tx_terminations_total", "objstream_tx_queue_full_total", "objstream_collector_ticks_total",
             "objstream_rx_object_size_bytes_bucket", "objstream_connections_open", "objstream_connections_rejected_total",
-            "objstream_lz4_memory_reserved_bytes",
+            "objstream_lz4_memory_reserved_bytes", "objstream_auth_rejected_total", "objstream_auth_accepted_total",
+            "objstream_cluster_map_version", "objstream_cluster_map_reloads_total",
         ] {
             #expect(used.contains(required), "no panel queries \(required)")
         }

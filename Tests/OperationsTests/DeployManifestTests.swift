@@ -1,4 +1,5 @@
 import Foundation
+import ObjStreamCluster
 import ObjStreamConfig
 import ObjStreamTestSupport
 import Testing
@@ -8,6 +9,7 @@ import Testing
     private static let yamlFiles = [
         "deploy/kubernetes/namespace.yaml", "deploy/kubernetes/configmap.yaml", "deploy/kubernetes/daemonset.yaml",
         "deploy/kubernetes/service.yaml", "deploy/kubernetes/podmonitor.yaml", "deploy/kubernetes/kustomization.yaml",
+        "deploy/kubernetes/cluster.yaml", "deploy/kubernetes/secret.yaml",
         "deploy/prometheus/prometheus.yml", "deploy/prometheus/rules/objstream.rules.yml",
         "deploy/prometheus/tests/objstream.rules.test.yml",
         "deploy/grafana/provisioning/datasources/objstream.yml", "deploy/grafana/provisioning/dashboards/objstream.yml",
@@ -47,7 +49,11 @@ import Testing
         #expect(YAMLDocuments.value(container, ["securityContext", "allowPrivilegeEscalation"]) as? Bool == false)
         #expect(YAMLDocuments.value(container, ["securityContext", "capabilities", "drop"]) as? [String] == ["ALL"])
         #expect(YAMLDocuments.value(pod, ["spec", "securityContext", "runAsNonRoot"]) as? Bool == true)
-        #expect(container["args"] as? [String] == ["serve", "--config", "/etc/objstream/objstream.json"])
+        #expect(
+            container["args"] as? [String] == [
+                "serve", "--config", "/etc/objstream/objstream.json", "--cluster", "/etc/objstream/cluster/cluster.json",
+                "--node", "$(NODE_NAME)", "--signing", "strict", "--replay-state", "/var/lib/objstream/replay-state",
+            ])
         let annotations = YAMLDocuments.value(pod, ["metadata", "annotations"]) as? [String: String] ?? [:]
         #expect(annotations == ["prometheus.io/scrape": "true", "prometheus.io/port": "9081", "prometheus.io/path": "/metrics"])
         // The store is a writable volume mounted where the ConfigMap's store_dir points.
@@ -87,6 +93,45 @@ import Testing
         let result = try ChildProcess.run(TestPaths.objstreamBinary.path, ["config", "check", path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("\(path): ok (listen 0.0.0.0:9080, admin 0.0.0.0:9081, "), "\(result.stdout)")
+    }
+
+    @Test func theGatewayChecksCallersAgainstTheMountedClusterMapAndTheNodeKeysAreASecretOnlyTheUserReads() throws {
+        let ds = try manifest("deploy/kubernetes/daemonset.yaml")
+        let pod = try #require(YAMLDocuments.value(ds, ["spec", "template", "spec"]) as? [String: Any])
+        let container = try #require(YAMLDocuments.value(pod, ["containers", 0]) as? [String: Any])
+        #expect(YAMLDocuments.value(container, ["env", 0, "name"]) as? String == "NODE_NAME")
+        #expect(YAMLDocuments.value(container, ["env", 0, "valueFrom", "fieldRef", "fieldPath"]) as? String == "spec.nodeName")
+        let mounts = container["volumeMounts"] as? [[String: Any]] ?? []
+        let volumes = pod["volumes"] as? [[String: Any]] ?? []
+        func mount(_ name: String) -> [String: Any]? { mounts.first { $0["name"] as? String == name } }
+        func volume(_ name: String) -> [String: Any]? { volumes.first { $0["name"] as? String == name } }
+        #expect(mount("cluster")?["mountPath"] as? String == "/etc/objstream/cluster")
+        #expect(mount("keys")?["mountPath"] as? String == "/etc/objstream/keys")
+        #expect(mount("keys")?["readOnly"] as? Bool == true)
+        #expect(YAMLDocuments.value(volume("cluster") ?? [:], ["configMap", "name"]) as? String == "objstream-cluster")
+        #expect(YAMLDocuments.value(volume("keys") ?? [:], ["secret", "secretName"]) as? String == "objstream-node-keys")
+        #expect(YAMLDocuments.value(volume("keys") ?? [:], ["secret", "defaultMode"]) as? Int == 0o400)
+        let secret = try manifest("deploy/kubernetes/secret.yaml")
+        #expect(secret["kind"] as? String == "Secret")
+        #expect(YAMLDocuments.value(secret, ["metadata", "name"]) as? String == "objstream-node-keys")
+        // The Secret holds one key per node of the map, named after it.
+        let cluster = try manifest("deploy/kubernetes/cluster.yaml")
+        #expect(YAMLDocuments.value(cluster, ["metadata", "name"]) as? String == "objstream-cluster")
+        let text = try #require(YAMLDocuments.value(cluster, ["data", "cluster.json"]) as? String)
+        let map = try ClusterMap.parse(Array(text.utf8))
+        let keys = (secret["stringData"] as? [String: Any] ?? [:]).keys
+        #expect(Set(keys) == Set(map.nodes.map { "\($0.id).key" }))
+        #expect(map.nodes.allSatisfy { $0.publicKey != nil })
+    }
+
+    @Test func theClusterMapOfTheManifestsPassesConfigCheck() throws {
+        let cluster = try manifest("deploy/kubernetes/cluster.yaml")
+        let text = try #require(YAMLDocuments.value(cluster, ["data", "cluster.json"]) as? String)
+        let path = try TestPaths.temporaryDirectory("objstream-cluster").appendingPathComponent("cluster.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(TestPaths.objstreamBinary.path, ["config", "check", "--cluster", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\(path): ok (version 1, 2 nodes, 2 with public keys)\n")
     }
 
     @Test func headlessServiceSelectsTheDaemonSetPods() throws {
