@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
         .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
         .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
-        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics", "ObjStreamCluster"]),
         // The configuration file, and how it maps onto the sender's options and the file store's.
         .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "ObjStreamSendTests",
             dependencies: [
-                "ObjStreamWire", "ObjStreamSend", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
+                "ObjStreamWire", "ObjStreamSend", "ObjStreamCluster", "ObjStreamReceive", "ObjStreamGateway", "ObjStreamMetrics",
                 "ObjStreamTestSupport",
             ]
         ),
