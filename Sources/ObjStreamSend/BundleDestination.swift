@@ -21,6 +21,7 @@ final class BundleDestination: Sendable {
     private let multiplier: Int
     private let streamOptions: StreamOptions
     private let terminationCallback: TerminationCallback?
+    private let copyCallback: CopyCallback?
     private let state = Mutex(State())
 
     /// Opens (lazily: no connection before the first object) `multiplier` streams to a node.
@@ -37,6 +38,8 @@ final class BundleDestination: Sendable {
         var streamOptions = options.stream
         let id = node.id
         let metrics = self.metrics
+        let copyCallback = options.copyCallback
+        self.copyCallback = copyCallback
         streamOptions.sentCallback = { header, context, error in
             if error == nil {
                 metrics.objects.increment()
@@ -44,7 +47,9 @@ final class BundleDestination: Sendable {
             } else {
                 metrics.errors.increment()
             }
-            (context as? BundleCompletion)?.arrive(header, destination: id, error: error)
+            let completion = context as? BundleCompletion
+            copyCallback?(id, header, completion?.context, error)
+            completion?.arrive(header, destination: id, error: error)
         }
         self.streamOptions = streamOptions
         try ObjStream.validate(url: url, options: streamOptions)
@@ -83,6 +88,7 @@ final class BundleDestination: Sendable {
     ///   - error: Why.
     func fail(_ header: ObjectHeader, _ completion: BundleCompletion, error: SendError) {
         metrics.errors.increment()
+        copyCallback?(node.id, header, completion.context, error)
         completion.arrive(header, destination: node.id, error: error)
     }
 

@@ -1,3 +1,9 @@
+import ObjStreamWire
+
+/// Called once per copy of an object a ``StreamBundle`` sent: the destination node's id, the
+/// object's header, the caller's context, and the copy's error (nil: sent, or delivered when confirmed).
+public typealias CopyCallback = @Sendable (String, ObjectHeader, (any Sendable)?, SendError?) -> Void
+
 /// What a ``StreamBundle`` is made of: who sends, to which endpoint, how many streams per
 /// destination, and the callbacks.
 public struct BundleOptions: Sendable {
@@ -13,6 +19,9 @@ public struct BundleOptions: Sendable {
     public var stream = StreamOptions()
     /// The callback of objects that have none of their own: once per object, after its last copy.
     public var sentCallback: SentCallback?
+    /// Called once per copy when it completes, before the object's callback: the destination
+    /// node's id, the object's header, the caller's context, and the copy's error.
+    public var copyCallback: CopyCallback?
     /// Called once per destination whose streams broke (the first stream of it that ended with
     /// an error): the node id and that error; again only after ``StreamBundle/reopen(_:)``.
     public var terminationCallback: TerminationCallback?

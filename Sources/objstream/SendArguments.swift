@@ -44,6 +44,8 @@ struct SendArguments {
     var responseTimeout: Duration?
     /// `--checksum`: the checksum each object's header carries.
     var checksum: ChecksumType?
+    /// `--cluster`, `--node`, `--trname`, `--broadcast`, `--to`: nil without `--cluster` (then a URL is required).
+    var bundle: BundleArguments?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -51,6 +53,7 @@ struct SendArguments {
     init(parsing arguments: [String]) throws(UsageError) {
         var positional: [String] = []
         var bucketText = "ais://objstream"
+        var bundle = BundleArguments()
         help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
             switch argument {
             case "--compress": compress = true
@@ -104,14 +107,21 @@ struct SendArguments {
                     "--size '\($0)' is not a size (like 4KiB)"
                 }
             case let option where option.hasPrefix("--"):
+                if try bundle.take(option, &cursor) { break }
                 throw UsageError(.unknownOption, "unknown option \(option)")
             default: positional.append(argument)
             }
         }
         if help { return }
-        guard let url = positional.first else { throw UsageError(.invalidCombination, "URL is required") }
-        self.url = Self.endpoint(url)
-        paths = Array(positional.dropFirst())
+        if bundle.isUsed {
+            try bundle.check()
+            self.bundle = bundle
+            paths = positional
+        } else {
+            guard let url = positional.first else { throw UsageError(.invalidCombination, "URL is required") }
+            self.url = Self.endpoint(url)
+            paths = Array(positional.dropFirst())
+        }
         if synthetic != nil && !paths.isEmpty {
             throw UsageError(.invalidCombination, "give either PATHs or --synthetic, not both")
         }
