@@ -85,20 +85,29 @@ public final class StreamBundle: Sendable {
     ///   - object: The object.
     ///   - nodes: The destination ids; nil: all, in map order.
     /// - Throws: ``SendError``: ``SendError/Code/destinationMissing`` naming the listed nodes that
-    ///   are not destinations (nothing is sent; the object is completed with that error), else the
+    ///   are not destinations, or when there are none (nothing is sent; the object is completed with
+    ///   that error), ``SendError/Code/terminated`` after ``fin()`` or ``stop()``, else the
     ///   first error of a copy that a stream refused or that could not be reopened (the object
     ///   is still completed once).
     public func send(_ object: __owned OutgoingObject, to nodes: [String]? = nil) throws(SendError) {
-        let (targets, missing) = state.withLock { s -> ([BundleDestination], [String]) in
-            guard let nodes else { return (s.closed ? [] : s.destinations, []) }
+        let (targets, missing, closed) = state.withLock { s -> ([BundleDestination], [String], Bool) in
+            guard let nodes else { return (s.destinations, [], s.closed) }
             var targets: [BundleDestination] = []
             var missing: [String] = []
             for id in nodes {
-                if !s.closed, let d = s.destinations.first(where: { $0.node.id == id }) { targets.append(d) } else { missing.append(id) }
+                if let d = s.destinations.first(where: { $0.node.id == id }) { targets.append(d) } else { missing.append(id) }
             }
-            return (targets, missing)
+            return (targets, missing, s.closed)
         }
         let callback = object.callback ?? options.sentCallback
+        if closed {
+            var error = SendError(
+                code: .terminated, message: "\(object.header.objectName): bundle \(options.endpointName) was closed (fin or stop)")
+            error.unsent = true
+            object.source?.close()
+            callback?(object.header, object.context, error)
+            throw error
+        }
         if !missing.isEmpty || targets.isEmpty {
             var error = SendError(
                 code: .destinationMissing,
@@ -171,6 +180,8 @@ public final class StreamBundle: Sendable {
     /// Moves the bundle to a newer cluster map: streams to new members open, streams to members
     /// that left (or whose URL changed) end gracefully (every queued object completes before
     /// this returns), streams to the others stay as they are (same sessions).
+    ///
+    /// Objects sent while this runs go to the destinations of the old map or of the new one.
     /// - Parameter map: The new map.
     /// - Returns: The node ids added and removed.
     /// - Throws: ``SendError/Code/invalidOptions`` when the map's version is not newer than the

@@ -47,6 +47,10 @@ final class BundleSendRun: SendRunning {
             StandardError.write("objstream send: --node \(node) is not in the cluster map \(path) (nodes: \(ids))\n")
             return nil
         }
+        if map.peers(of: node).isEmpty {
+            StandardError.write("objstream send: the cluster map \(path) has no member but \(node) to send to\n")
+            return nil
+        }
         var bundleOptions = BundleOptions(localNodeID: node, endpointName: endpoint)
         bundleOptions.multiplier = multiplier
         bundleOptions.nodes = arguments.nodes.map(Set.init)

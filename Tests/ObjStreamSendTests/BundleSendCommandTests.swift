@@ -89,6 +89,10 @@ import Testing
         #expect(both.status == 2 && both.stderr.contains("either --broadcast or --to"), "\(both.stderr)")
         let noCluster = try send(["--node", "me", "--broadcast"] + common)
         #expect(noCluster.status == 2 && noCluster.stderr.contains("need --cluster FILE"), "\(noCluster.stderr)")
+        let alone = folder.appendingPathComponent("alone.json").path
+        try Data(#"{"version": 1, "nodes": [{"id": "me", "url": "http://127.0.0.1:9"}]}"#.utf8).write(to: URL(fileURLWithPath: alone))
+        let nobody = try send(["--cluster", alone, "--node", "me", "--broadcast"] + common)
+        #expect(nobody.status == 2 && nobody.stderr.contains("no member but me"), "\(nobody.stderr)")
         let badMap = folder.appendingPathComponent("bad.json").path
         try Data(#"{"version": 1, "nodes": [{"id": "me"}]}"#.utf8).write(to: URL(fileURLWithPath: badMap))
         let invalid = try send(["--cluster", badMap, "--node", "me", "--broadcast"] + common)

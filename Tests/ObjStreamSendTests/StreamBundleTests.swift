@@ -146,6 +146,11 @@ import Testing
         bundle.fin()
         #expect(servers[0].waitFor { $0.allSatisfy(\.complete) } && servers[0].objects.map(\.header.objectName) == ["before", "after"])
         #expect(servers[1].objects.map(\.header.objectName) == ["before"])
+        #expect {
+            try bundle.send(.bytes(ObjectHeader(objectName: "late"), [1]))
+        } throws: { error in
+            (error as? SendError)?.code == .terminated && (error as? SendError)?.message.contains("closed") == true
+        }
         #expect(servers[2].waitFor { $0.first?.complete == true } && servers[2].objects.map(\.header.objectName) == ["after"])
     }
 }
