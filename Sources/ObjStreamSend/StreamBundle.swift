@@ -77,7 +77,8 @@ public final class StreamBundle: Sendable {
     /// Sends an object to every destination (broadcast), or to the listed ones.
     ///
     /// The first destination gets the object's source, every other one a
-    /// ``ReopenableSource/reopen()`` of it (N-1 reopens for N destinations); a copy whose
+    /// ``ReopenableSource/reopen()`` of it (N-1 reopens for N destinations, all before the
+    /// original is queued, so none runs while the original is read); a copy whose
     /// source cannot be reopened completes with that error (``SendError/Code/sourceFailed``).
     /// The object's callback (else ``BundleOptions/sentCallback``) fires once, after the last
     /// copy completed, with the first error and ``SendError/failedDestinations``.
@@ -121,25 +122,30 @@ public final class StreamBundle: Sendable {
             throw error
         }
         let completion = BundleCompletion(count: targets.count, context: object.context, callback: callback)
-        var sources: [Result<(any ObjectSource)?, SendError>] = [.success(object.source)]
-        for destination in targets.dropFirst() { sources.append(Self.reopen(object, for: destination.node.id)) }
+        var copy = object
+        copy.callback = nil
+        copy.context = completion
         var firstError: SendError?
-        for (destination, source) in zip(targets, sources) {
-            switch source {
+        // The reopened copies go first, so that every reopen happens before the original is read.
+        for destination in targets.dropFirst() {
+            switch Self.reopen(object, for: destination.node.id) {
             case .failure(let error):
                 firstError = firstError ?? error
                 destination.fail(object.header, completion, error: error)
             case .success(let source):
-                var copy = object
                 copy.source = source
-                copy.callback = nil
-                copy.context = completion
                 do {
                     try destination.send(copy)
                 } catch {
                     firstError = firstError ?? error
                 }
             }
+        }
+        copy.source = object.source
+        do {
+            try targets[0].send(copy)
+        } catch {
+            firstError = firstError ?? error
         }
         if let firstError { throw firstError }
     }
