@@ -96,6 +96,9 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// Whether the stream has terminated (`IsTerminated()`).
     public var isTerminated: Bool { state.withLock { $0.reason != nil } }
 
+    /// Whether the stream's threads started (with its first `send` or `fin`, or a `stop`).
+    var isStarted: Bool { state.withLock { $0.started } }
+
     /// Why the stream terminated, or nil while it runs (`TermInfo()`).
     public var terminationReason: TerminationReason? { state.withLock { $0.reason } }
 
@@ -280,18 +283,12 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         if case .error(let e) = reason { options.terminationCallback?(destinationID, e) }
     }
 
-    /// Completes one object: closes its source, then calls its callback, else the shared
-    /// counter's, else the stream's.
+    /// Completes one object: closes its source, then calls its callback, else the stream's.
     static func complete(
         _ object: OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
     ) {
         object.source?.close()
         if error != nil { metrics.completionsFailed.increment() }
-        if let shared = object.shared {
-            let (last, firstError) = shared.arrive(error)
-            if last { (shared.callback ?? streamCallback)?(object.header, object.context, firstError) }
-            return
-        }
         (object.callback ?? streamCallback)?(object.header, object.context, error)
     }
 

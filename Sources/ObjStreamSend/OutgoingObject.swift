@@ -18,8 +18,6 @@ public struct OutgoingObject: Sendable {
     public var context: (any Sendable)?
     /// This object's callback; nil: the stream's.
     public var callback: SentCallback?
-    /// The shared counter of an object sent on several streams at once.
-    var shared: SharedCompletion?
 
     /// Creates an object to send.
     /// - Parameters:

@@ -22,6 +22,7 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
             case compression
             case refused
             case receiptMismatch = "receipt_mismatch"
+            case destinationMissing = "destination_missing"
         }
 
         private let wrapped: Wrapped
@@ -65,6 +66,9 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
         /// The receiver's receipt does not account for every object of the request: none of
         /// them counts as delivered.
         public static let receiptMismatch = Code(.receiptMismatch)
+        /// An object was sent to a node that is not a destination of the bundle; the message
+        /// and ``SendError/failedDestinations`` name it.
+        public static let destinationMissing = Code(.destinationMissing)
 
         public var description: String { wrapped.rawValue }
     }
@@ -83,6 +87,10 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
     /// stream terminated (with this error, caused by other objects), so sending it again
     /// cannot make a duplicate.
     public var unsent = false
+    /// Of an object a ``StreamBundle`` sent to several destinations: the ids of those whose
+    /// copy failed, in the order their copies completed (or those not in the bundle);
+    /// empty for an object sent on one stream.
+    public var failedDestinations: [String] = []
 
     /// Creates a send error.
     /// - Parameters:

@@ -44,8 +44,10 @@ struct SendArguments {
     var responseTimeout: Duration?
     /// `--checksum`: the checksum each object's header carries.
     var checksum: ChecksumType?
-    /// `--cluster`, `--node`, `--signing-key`.
+    /// `--cluster`, `--node`, `--signing-key`: who the sender is in its cluster (to a URL or a bundle).
     var signing = SigningArguments()
+    /// `--trname`, `--broadcast`, `--to` with the cluster of ``signing``: nil when sending to a URL.
+    var bundle: BundleArguments?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -53,6 +55,7 @@ struct SendArguments {
     init(parsing arguments: [String]) throws(UsageError) {
         var positional: [String] = []
         var bucketText = "ais://objstream"
+        var bundle = BundleArguments()
         help = try ArgumentCursor.parse(arguments) { argument, cursor throws(UsageError) in
             switch argument {
             case "--compress": compress = true
@@ -107,14 +110,25 @@ struct SendArguments {
                 }
             case let option where SigningArguments.options.contains(option): try signing.take(option, &cursor)
             case let option where option.hasPrefix("--"):
+                if try bundle.take(option, &cursor) { break }
                 throw UsageError(.unknownOption, "unknown option \(option)")
             default: positional.append(argument)
             }
         }
         if help { return }
-        guard let url = positional.first else { throw UsageError(.invalidCombination, "URL is required") }
-        self.url = Self.endpoint(url)
-        paths = Array(positional.dropFirst())
+        // With a cluster map, the first positional argument is the URL only when it looks like one.
+        let firstIsURL = positional.first.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false
+        if bundle.isUsed || (signing.mapPath != nil && !firstIsURL) {
+            bundle.clusterPath = signing.mapPath
+            bundle.node = signing.node
+            try bundle.check()
+            self.bundle = bundle
+            paths = positional
+        } else {
+            guard let url = positional.first else { throw UsageError(.invalidCombination, "URL is required") }
+            self.url = Self.endpoint(url)
+            paths = Array(positional.dropFirst())
+        }
         if synthetic != nil && !paths.isEmpty {
             throw UsageError(.invalidCombination, "give either PATHs or --synthetic, not both")
         }

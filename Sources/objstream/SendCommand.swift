@@ -9,16 +9,28 @@ enum SendCommand: Subcommand {
     static let usage = """
         usage: objstream send URL PATH... [--bucket BUCKET] [options]
                objstream send URL --synthetic COUNT --size SIZE [options]
+               objstream send --cluster FILE --node ID --trname NAME (--broadcast | --to ID,ID)
+                              (PATH... | --synthetic COUNT --size SIZE) [options]
 
         Sends files (directories recursively; object names are paths relative to the
         argument) or COUNT generated objects of SIZE bytes, then ends every stream.
           URL            http://host:port/v1/objstream/NAME (no path: /v1/objstream/default)
           --synthetic COUNT --size SIZE
                          send COUNT generated objects of SIZE bytes (like 4KiB) instead of files
+          --cluster FILE --node ID --trname NAME (--broadcast | --to ID,ID)
+                         send to members of the cluster map FILE (like config/cluster.json)
+                         instead of a URL: from node ID (never to itself) to every other
+                         member or to the listed ones, at <their url>/v1/objstream/NAME, with
+                         --streams N streams each; a copy that failed goes again to its node
+                         only, after that node's broken streams were reopened. The summary
+                         and --report count copies (one per object and destination), add a
+                         line per destination ("node ID: sent N objects, B bytes, F failed")
+                         and name the node of each failure
           --bucket B     the objects' bucket (default ais://objstream): ais://b, s3://b, gs://b, ...
           --pdu SIZE     send data as PDUs of SIZE bytes (header included), 32..128KiB
           --compress     compress the stream with lz4
-          --streams N    spread the objects round-robin over N streams (default 1)
+          --streams N    spread the objects round-robin over N streams (default 1; with
+                         --cluster, per destination)
           --sender SID   the sender id (Ais-Caller-Id and the headers' SID)
           --config FILE  take transport and sender settings from a configuration file
           --metrics-listen ADDR:PORT
@@ -36,6 +48,8 @@ enum SendCommand: Subcommand {
           --retries N    send objects that failed for a reason that may pass (network, broken
                          stream, receiver trouble) again, up to N times (default 3), with backoff
           --report FILE  write {"delivered":N,"failed":[{"object","error","message"}]} to FILE
+                         (with --cluster: "node" in each failure, and "nodes":[{"node",
+                         "delivered","bytes","failed"}])
           --checksum TYPE
                          put each object's checksum in its header (xxhash, xxhash2, md5, crc32c,
                          sha256, sha512), for the receiver to verify; files are read for it first
@@ -141,16 +155,27 @@ enum SendCommand: Subcommand {
         }
         defer { listener?.stop() }
         let progress = SendProgress()
-        let files = OpenFileBudget(limit: OpenFileLimit.current, streams: arguments.streamCount)
-        let run = SendRun(
-            url: arguments.url, options: options, streamCount: arguments.streamCount, retries: arguments.retries,
-            keepsFailures: arguments.reportPath != nil, progress: progress)
-        do {
-            try run.validate()
-        } catch {
-            StandardError.write("objstream send: \(error)\n")
-            return 2
+        let run: any SendRunning
+        if let bundle = arguments.bundle {
+            guard let made = BundleSendRun.make(
+                bundle, options: options, multiplier: arguments.streamCount, retries: arguments.retries,
+                keepsFailures: arguments.reportPath != nil, progress: progress)
+            else { return 2 }
+            run = made
+        } else {
+            let single = SendRun(
+                url: arguments.url, options: options, streamCount: arguments.streamCount, retries: arguments.retries,
+                keepsFailures: arguments.reportPath != nil, progress: progress)
+            do {
+                try single.validate()
+            } catch {
+                StandardError.write("objstream send: \(error)\n")
+                return 2
+            }
+            run = single
         }
+        // Each object holds a file per destination until its last copy completes.
+        let files = OpenFileBudget(limit: OpenFileLimit.current / run.sourcesPerObject, streams: run.streamCount)
         let signals = StopSignals { run.stop() }
         let started = ContinuousClock.now
         let reporter = ProgressReporter(progress, totalBytes: total, itemCount: items.count, started: started)
@@ -197,10 +222,11 @@ enum SendCommand: Subcommand {
         }
         reporter.stop()
         reporter.clear()
-        let summary = SendSummary(progress, elapsed: started.duration(to: .now))
+        let summary = SendSummary(progress, elapsed: started.duration(to: .now), nodeLines: run.nodeLines)
         summary.write()  // the summary is out before the linger
         if let path = arguments.reportPath {
-            let report = SendReport(delivered: progress.objects.load(ordering: .relaxed), failures: run.failures)
+            let report = SendReport(
+                delivered: progress.objects.load(ordering: .relaxed), failures: run.failures, nodes: run.nodeReports)
             if let problem = report.write(to: path) {
                 StandardError.write("objstream send: --report \(path): \(problem)\n")
                 return 1

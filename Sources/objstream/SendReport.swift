@@ -2,32 +2,48 @@ import Foundation
 import ObjStreamSend
 
 /// The `--report` file of `objstream send`: one JSON object,
-/// `{"delivered":N,"failed":[{"error":"<code>","message":"...","object":"..."}]}`.
+/// `{"delivered":N,"failed":[{"error":"<code>","message":"...","object":"..."}]}`; with
+/// `--cluster` each failure has its `"node"` and `"nodes":[{"node","delivered","bytes","failed"}]` follows.
 ///
 /// `error` is the receiver's code for an object it refused (`checksum_mismatch`, ...), else
 /// the sender's error code (`network`, `http_status`, ...).
 struct SendReport: Encodable {
-    /// One failed object.
+    /// One failed object (with `--cluster`: one failed copy, naming its node).
     struct Failed: Encodable {
         var object: String
+        var node: String?
         var error: String
         var message: String
     }
 
-    /// Objects delivered (confirmed, or written with `--no-confirm`).
+    /// One destination node's counts, with `--cluster`.
+    struct Node: Encodable {
+        var node: String
+        var delivered: Int
+        var bytes: Int64
+        var failed: Int
+    }
+
+    /// Objects delivered (confirmed, or written with `--no-confirm`); with `--cluster`, copies.
     var delivered: Int
-    /// Objects that failed for good.
+    /// Objects that failed for good; with `--cluster`, copies.
     var failed: [Failed]
+    /// Per destination node, with `--cluster` (absent otherwise).
+    var nodes: [Node]?
 
     /// Makes the report.
     /// - Parameters:
-    ///   - delivered: How many objects were delivered.
-    ///   - failures: The objects that failed.
-    init(delivered: Int, failures: [SendRun.Failure]) {
+    ///   - delivered: How many objects (copies) were delivered.
+    ///   - failures: The objects (copies) that failed.
+    ///   - nodes: The per-node counts, with `--cluster`.
+    init(delivered: Int, failures: [SendRun.Failure], nodes: [Node]? = nil) {
         self.delivered = delivered
         self.failed = failures.map {
-            Failed(object: $0.object, error: $0.error.receiverCode ?? $0.error.code.description, message: $0.error.message)
+            Failed(
+                object: $0.object, node: $0.node, error: $0.error.receiverCode ?? $0.error.code.description,
+                message: $0.error.message)
         }
+        self.nodes = nodes
     }
 
     /// Writes the report.

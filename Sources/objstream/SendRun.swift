@@ -11,7 +11,7 @@ import Synchronization
 /// An attempt counts for an object that was written (or whose stream could not connect);
 /// one that was still queued when another object's failure ended its stream is
 /// ``SendError/unsent`` and goes again without losing an attempt.
-final class SendRun: Sendable {
+final class SendRun: SendRunning {
     /// What each object carries to its completion: its place in the send, and the open-file
     /// place its file holds (given back when the object completes).
     struct Ticket: Sendable {
@@ -27,6 +27,8 @@ final class SendRun: Sendable {
         var object: String
         /// Why it failed at the last attempt.
         var error: SendError
+        /// The destination node of the failed copy, with `--cluster`.
+        var node: String? = nil
     }
 
     private struct State {
@@ -43,7 +45,7 @@ final class SendRun: Sendable {
 
     private let url: String
     private let options: StreamOptions
-    private let streamCount: Int
+    let streamCount: Int
     private let retries: Int
     private let keepsFailures: Bool
     private let progress: SendProgress
@@ -201,5 +203,5 @@ final class SendRun: Sendable {
 
 extension RetryBackoff {
     /// The sleeps between rounds of a send: BEHAVIOR.md's backoff, 200 ms x1.5 up to 3 s.
-    fileprivate static var rounds: RetryBackoff { RetryBackoff(first: .milliseconds(200), cap: .seconds(3)) }
+    static var rounds: RetryBackoff { RetryBackoff(first: .milliseconds(200), cap: .seconds(3)) }
 }

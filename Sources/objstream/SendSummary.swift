@@ -1,9 +1,12 @@
 import Foundation
 
-/// The end of `objstream send`: the failures on standard error, one summary line on standard output.
+/// The end of `objstream send`: the failures on standard error, the per-destination lines (with
+/// `--cluster`) and one summary line on standard output.
 struct SendSummary {
     /// The failure lines, at most ``SendFailures/namedLimit`` named plus one line of counts.
     var failureLines: [String]
+    /// With `--cluster`: one line per destination, `node ID: sent N objects, B bytes, F failed`.
+    var nodeLines: [String]
     /// The summary line: `sent N objects, B bytes in T s (R MB/s), F failed`.
     var line: String
     /// How many objects failed.
@@ -13,8 +16,10 @@ struct SendSummary {
     /// - Parameters:
     ///   - progress: The counters at the end.
     ///   - elapsed: How long the send took.
-    init(_ progress: SendProgress, elapsed: Duration) {
+    ///   - nodeLines: The per-destination lines, with `--cluster`.
+    init(_ progress: SendProgress, elapsed: Duration, nodeLines: [String] = []) {
         failureLines = progress.streamErrors.lines + progress.failures.lines
+        self.nodeLines = nodeLines
         failed = progress.failures.count
         let seconds = elapsed.seconds
         let bytes = progress.bytes.load(ordering: .relaxed)
@@ -26,6 +31,7 @@ struct SendSummary {
     /// Writes the failures and the summary line, and flushes standard output.
     func write() {
         for failure in failureLines { StandardError.write(failure + "\n") }
+        for node in nodeLines { print(node) }
         print(line)
         fflush(nil)
     }

@@ -156,27 +156,6 @@ import Testing
         #expect(collector.streamCount == 0)
     }
 
-    @Test func bundleBroadcastCompletesOnceAfterTheLastDestination() throws {
-        let servers = try (0..<3).map { _ in try RawStreamServer(digests: true) }
-        defer { servers.forEach { $0.kill() } }
-        var urls: [String: String] = [:]
-        for (i, s) in servers.enumerated() { urls["d\(i)"] = s.url("bundle") }
-        let bundle = try StreamBundle(destinations: urls, options: TestObjects.options())
-        let log = CompletionLog()
-        let data = PayloadPattern.bytes(for: "b", size: 100_000)
-        for i in 0..<50 {
-            try bundle.send(.bytes(ObjectHeader(objectName: "b\(i)"), data, context: i, callback: log.callback))
-        }
-        bundle.fin()
-        #expect(log.all.map(\.index) == Array(0..<50))
-        #expect(log.all.allSatisfy { $0.error == nil })
-        for s in servers {
-            #expect(s.waitFor { $0.count == 1 && $0[0].complete })
-            #expect(s.objects.count == 50)
-            #expect(s.objects.allSatisfy { $0.digest == TestObjects.digest(data) })
-        }
-    }
-
     @Test func invalidURLsAreRefusedNamingWhatIsWrong() {
         for (url, fragment) in [("ftp://x/y", "only http://"), ("http://:80/x", "no host"), ("http://h:99999/x", "port"), ("http://[::1/x", "unclosed")] {
             #expect {

@@ -64,7 +64,8 @@ import Testing
             "objstream_tx_terminations_total", "objstream_tx_queue_full_total", "objstream_collector_ticks_total",
             "objstream_rx_object_size_bytes_bucket", "objstream_connections_open", "objstream_connections_rejected_total",
             "objstream_lz4_memory_reserved_bytes", "objstream_auth_rejected_total", "objstream_auth_accepted_total",
-            "objstream_cluster_map_version", "objstream_cluster_map_reloads_total",
+            "objstream_cluster_map_version", "objstream_cluster_map_reloads_total", "objstream_tx_node_objects_total",
+            "objstream_tx_node_bytes_total", "objstream_tx_node_errors_total", "objstream_tx_node_streams_open",
         ] {
             #expect(used.contains(required), "no panel queries \(required)")
         }
@@ -78,6 +79,9 @@ import Testing
         #expect(units["Receive objects/s"] == "ops")
         #expect(units["Send objects/s"] == "ops")
         #expect(units["Active sessions and open streams"] == "short")
+        #expect(units["Per-peer send objects/s"] == "ops")
+        #expect(units["Per-peer send bytes/s"] == "Bps")
+        #expect(units["Per-peer open streams"] == "short")
     }
 
     @Test func metricNameExtractionSkipsFunctionsLabelsAndDurations() {

@@ -14,12 +14,15 @@ enum MetricCatalog {
         var kind: String
     }
 
-    /// The two scrapes the catalog is made of.
+    /// The three scrapes the catalog is made of.
     struct Scrapes: Sendable {
         /// The exposition text of a real gateway.
         var gateway: String
         /// The exposition text of a real sender after it sent one object.
         var sender: String
+        /// The exposition text of a real sender to a cluster map's nodes (`--cluster`) after it
+        /// broadcast one object: the per-node families too.
+        var bundleSender: String
     }
 
     private static let cached = Mutex<Scrapes?>(nil)
@@ -36,10 +39,10 @@ enum MetricCatalog {
         }
     }
 
-    /// Every family of both scrapes.
+    /// Every family of the scrapes.
     static func families() throws -> Set<Family> {
-        let both = try scrapes()
-        return families(in: both.gateway).union(families(in: both.sender))
+        let all = try scrapes()
+        return families(in: all.gateway).union(families(in: all.sender)).union(families(in: all.bundleSender))
     }
 
     /// Every series name a query may use: family names plus `_bucket`, `_sum`, `_count` of histograms.
@@ -69,15 +72,29 @@ enum MetricCatalog {
         let gateway = try ChildProcess(binary, ["serve", "--listen", "127.0.0.1:0"])
         defer { gateway.stop() }
         let gatewayPort = try gateway.reportedPort(after: "objstream: listening on 127.0.0.1:")
+        let folder = try TestPaths.temporaryDirectory("objstream-catalog")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let map = folder.appendingPathComponent("cluster.json")
+        try Data(
+            #"{"version": 1, "nodes": [{"id": "me", "url": "http://127.0.0.1:9"}, {"id": "peer", "url": "http://127.0.0.1:\#(gatewayPort)"}]}"#
+                .utf8
+        ).write(to: map)
+        let url = ["http://127.0.0.1:\(gatewayPort)/v1/objstream/default"]
+        let bundle = ["--cluster", map.path, "--node", "me", "--trname", "default", "--broadcast"]
+        let sender = try scrapeSender(url)
+        return Scrapes(gateway: try Curl.scrape(gatewayPort), sender: sender, bundleSender: try scrapeSender(bundle))
+    }
+
+    /// Runs `objstream send DESTINATION --synthetic 1` with a metrics endpoint and scrapes it after the send.
+    private static func scrapeSender(_ destination: [String]) throws -> String {
         let sender = try ChildProcess(
-            binary,
-            ["send", "http://127.0.0.1:\(gatewayPort)/v1/objstream/default", "--synthetic", "1", "--size", "1KiB",
-             "--metrics-listen", "127.0.0.1:0", "--linger", "120s"])
+            TestPaths.objstreamBinary.path,
+            ["send"] + destination + ["--synthetic", "1", "--size", "1KiB", "--metrics-listen", "127.0.0.1:0", "--linger", "120s"])
         defer { sender.stop() }
         let senderPort = try sender.reportedPort(after: "objstream send: metrics on 127.0.0.1:")
         guard sender.line(containing: "sent 1 objects") != nil else {
             throw ChildProcess.Failure(description: "objstream send did not finish its one object: \(sender.text)")
         }
-        return Scrapes(gateway: try Curl.scrape(gatewayPort), sender: try Curl.scrape(senderPort))
+        return try Curl.scrape(senderPort)
     }
 }

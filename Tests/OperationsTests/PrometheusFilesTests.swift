@@ -21,7 +21,7 @@ import Testing
     @Test func promtoolAcceptsTheAlertRules() throws {
         let result = try promtool(["check", "rules", "\(root)/deploy/prometheus/rules/objstream.rules.yml"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("SUCCESS: 4 rules found"))
+        #expect(result.stdout.contains("SUCCESS: 5 rules found"))
     }
 
     @Test func alertRulesFireAsTheirUnitTestsSay() throws {
@@ -35,6 +35,7 @@ import Testing
         let rules = (YAMLDocuments.value(document, ["groups", 0, "rules"]) as? [[String: Any]]) ?? []
         #expect(rules.compactMap { $0["alert"] as? String } == [
             "ObjStreamGatewayDown", "ObjStreamBrokenStreams", "ObjStreamSendQueueFull", "ObjStreamSenderTerminatedWithError",
+            "ObjStreamPeerCopiesFailing",
         ])
         for rule in rules {
             let severity = YAMLDocuments.value(rule, ["labels", "severity"]) as? String
@@ -49,7 +50,7 @@ import Testing
     @Test func ruleExpressionsUseOnlyMetricsThatARealGatewayOrSenderRegistersAndUp() throws {
         let expressions = try PromQLExpressions.ruleExpressions()
         let known = try MetricCatalog.seriesNames()
-        #expect(expressions.count == 4)
+        #expect(expressions.count == 5)
         for expression in expressions {
             let names = PromQLExpressions.metricNames(expression.text)
             #expect(!names.isEmpty, "\(expression.origin)")
