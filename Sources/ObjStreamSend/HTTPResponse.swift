@@ -3,6 +3,8 @@ import ObjStreamWire
 
 /// The receiver's answer to a stream request: status, headers and body.
 public struct HTTPResponse: Sendable {
+    /// The protocol of the status line (`HTTP/1.1`).
+    var version = ""
     /// The status code.
     public var status: Int
     /// The reason phrase.
@@ -11,6 +13,10 @@ public struct HTTPResponse: Sendable {
     public var headers: [(String, String)]
     /// The body.
     public var body: [UInt8]
+    /// Whether the connection may carry the next request: HTTP/1.1, no `Connection: close`,
+    /// and a body whose end the response said (`Content-Length` or chunked), not the
+    /// connection's end. Set by ``SocketConnection/readResponse(timeout:)``.
+    var keepsConnection = false
 
     /// The value of a header, case-insensitively.
     public func header(_ name: String) -> String? {
@@ -69,7 +75,9 @@ public struct HTTPResponse: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)))
         }
-        return HTTPResponse(
+        var response = HTTPResponse(
             status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: [])
+        response.version = String(parts[0])
+        return response
     }
 }

@@ -25,6 +25,10 @@ final class SocketConnection: @unchecked Sendable {
     private let closed = Mutex(false)
     /// Whether `sendmsg` or `sendfile` took any byte on this connection.
     private(set) var hasWritten = false
+    /// Bytes read past the last response: the start of the next one.
+    private var received: [UInt8] = []
+    /// How many requests this connection carried to their end.
+    var requests = 0
 
     /// The socket's descriptor, for system calls.
     var descriptor: Int32 { socket.rawValue }
@@ -275,13 +279,17 @@ final class SocketConnection: @unchecked Sendable {
     }
 
     /// Reads the response to the request: status line, headers, and a body of
-    /// `Content-Length` bytes (or up to the end of the connection).
+    /// `Content-Length` bytes (or up to the end of the connection). Bytes after it (the start
+    /// of the next response, on a connection that carries several requests) are kept for the
+    /// next call.
     /// - Parameter timeout: How long to wait for it.
-    /// - Returns: The response.
+    /// - Returns: The response; its `keepsConnection` says whether the connection may carry
+    ///   another request.
     /// - Throws: ``SendError`` (``SendError/Code/network`` or ``SendError/Code/badResponse``).
     /// The corresponding C functions are `poll` and `recv`.
     func readResponse(timeout: Duration) throws(SendError) -> HTTPResponse {
-        var data: [UInt8] = []
+        var data = received
+        received = []
         var headEnd: Int?
         var response: HTTPResponse?
         var contentLength: Int?
@@ -289,16 +297,28 @@ final class SocketConnection: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            if let response, let headEnd {
-                let have = data.count - headEnd
-                if let contentLength, have >= contentLength {
-                    var r = response
-                    r.body = Array(data[headEnd..<(headEnd + contentLength)])
-                    return r
+            if headEnd == nil, let end = data.firstRange(of: [13, 10, 13, 10]) {
+                guard let parsed = HTTPResponse.parseHead(data[..<end.lowerBound]) else {
+                    throw SendError(code: .badResponse, message: "response from \(address) is not HTTP/1.x")
                 }
-                if chunked, let body = Self.dechunk(data[headEnd...]) {
-                    var r = response
+                headEnd = end.upperBound
+                response = parsed
+                contentLength = parsed.header("Content-Length").flatMap { Int($0) }
+                chunked = parsed.header("Transfer-Encoding")?.lowercased() == "chunked"
+                if parsed.status == 204 || parsed.status == 304 { contentLength = 0 }
+            }
+            if var r = response, let headEnd {
+                var end: Int?
+                if let contentLength, data.count - headEnd >= contentLength {
+                    r.body = Array(data[headEnd..<(headEnd + contentLength)])
+                    end = headEnd + contentLength
+                } else if chunked, let (body, length) = Self.dechunk(data[headEnd...]) {
                     r.body = body
+                    end = headEnd + length
+                }
+                if let end {
+                    received = Array(data[end...])
+                    r.keepsConnection = Self.allowsAnotherRequest(r)
                     return r
                 }
             }
@@ -331,29 +351,44 @@ final class SocketConnection: @unchecked Sendable {
                 return r
             }
             data += buffer[0..<n]
-            if headEnd == nil, let end = data.firstRange(of: [13, 10, 13, 10]) {
-                guard let parsed = HTTPResponse.parseHead(data[..<end.lowerBound]) else {
-                    throw SendError(code: .badResponse, message: "response from \(address) is not HTTP/1.x")
-                }
-                headEnd = end.upperBound
-                response = parsed
-                contentLength = parsed.header("Content-Length").flatMap { Int($0) }
-                chunked = parsed.header("Transfer-Encoding")?.lowercased() == "chunked"
-                if parsed.status == 204 || parsed.status == 304 { contentLength = 0 }
-            }
         }
     }
 
-    /// Decodes a complete chunked response body, or returns nil while it is incomplete.
-    private static func dechunk(_ raw: ArraySlice<UInt8>) -> [UInt8]? {
+    /// Whether a response delimited by its own length leaves the connection open for
+    /// another request: HTTP/1.1 without `Connection: close`.
+    private static func allowsAnotherRequest(_ response: HTTPResponse) -> Bool {
+        guard response.version == "HTTP/1.1" else { return false }
+        let connection = response.header("Connection")?.lowercased() ?? ""
+        return !connection.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "close" }
+    }
+
+    /// Whether the connection can carry a new request now: no byte waits unread and the
+    /// peer has not closed or reset it (checked without waiting).
+    /// The corresponding C function is `poll`.
+    var isIdleAndOpen: Bool {
+        guard received.isEmpty else { return false }
+        var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return retryingOnInterrupt { poll(&pfd, 1, 0) } == 0
+    }
+
+    /// Decodes a complete chunked response body and says how many bytes it took, or returns
+    /// nil while it is incomplete.
+    private static func dechunk(_ raw: ArraySlice<UInt8>) -> ([UInt8], Int)? {
         var body: [UInt8] = []
         var pos = raw.startIndex
         while true {
             guard let eol = raw[pos...].firstRange(of: [13, 10]) else { return nil }
             let line = String(decoding: raw[pos..<eol.lowerBound], as: UTF8.self)
-            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else { return body }
+            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else {
+                return (body, raw.endIndex - raw.startIndex)
+            }
             pos = eol.upperBound
-            if size == 0 { return body }
+            if size == 0 {
+                // The trailer section ends with an empty line.
+                if raw[pos...].starts(with: [13, 10]) { return (body, pos + 2 - raw.startIndex) }
+                guard let end = raw[pos...].firstRange(of: [13, 10, 13, 10]) else { return nil }
+                return (body, end.upperBound - raw.startIndex)
+            }
             guard raw.endIndex - pos >= size + 2 else { return nil }
             body += raw[pos..<(pos + size)]
             pos += size + 2

@@ -14,6 +14,19 @@ final class StreamSender: @unchecked Sendable {
     private var pending: [OutgoingObject] = []
     /// In confirmed mode: the objects of the open request, written, waiting for the receiver's answer.
     private var unconfirmed: [OutgoingObject] = []
+    /// The objects of the request whose response is read next: the one just ended, or, while
+    /// the next request is written behind it (`responseOutstanding`), the previous one.
+    private var awaiting: [OutgoingObject] = []
+    /// In confirmed mode: a request ended whose response is not read yet; the next request
+    /// goes out on the same connection behind it (pipelining, depth one), and its response
+    /// is read when that one ends, or when the queue stays dry.
+    private var responseOutstanding = false
+    /// In confirmed mode: the connection of the last request, when its response left it open
+    /// for another (HTTP/1.1 keep-alive), and since when it idles; the next request goes on it.
+    private var kept: (connection: SocketConnection, since: ContinuousClock.Instant)?
+    /// Whether the receiver's last answer left its connection open: then a request may go out
+    /// behind an unread answer, on that connection or (after a limit or an idle spell) on a new one.
+    private var receiverKeepsConnections = false
     private let confirmation: DeliveryConfirmation?
     private var requestOpen = false
     private var requestStarted = ContinuousClock.now
@@ -46,12 +59,19 @@ final class StreamSender: @unchecked Sendable {
                     if confirmation == nil {
                         try flush()
                     } else if requestOpen {
-                        try endRequest()
+                        // Ended, its response unread: objects that come meanwhile go behind it.
+                        try endRequest(pipelining: true)
+                        continue
+                    } else if responseOutstanding {
+                        // Still dry: the objects are confirmed before the thread waits.
+                        try readOutstanding()
+                        continue
                     }
                 } catch {
                     return terminate(error, current: nil, unsent: [])
                 }
                 open = waitForWork(into: &batch)
+                dropKeptConnectionIfIdle()
             }
             guard open else { return terminate(nil, current: nil, unsent: batch[...]) }
             var index = 0
@@ -71,7 +91,7 @@ final class StreamSender: @unchecked Sendable {
                     if confirmationDue {
                         // The object is among the request's unconfirmed ones now, not current.
                         do {
-                            try endRequest()
+                            try endRequest(pipelining: true)
                         } catch {
                             return terminate(error, current: nil, unsent: batch[index...])
                         }
@@ -90,6 +110,11 @@ final class StreamSender: @unchecked Sendable {
                     return finishTermination(.endOfStream, error: nil, current: nil, unsent: batch[index...])
                 case .idleTick:
                     let more = batch[index...].contains { if case .object = $0 { true } else { false } }
+                    if !requestOpen, !responseOutstanding, !more, !queue.hasObjects, let kept {
+                        // An idle stream holds no connection (nor the receiver's thread for it).
+                        self.kept = nil
+                        closeConnection(kept.connection)
+                    }
                     guard requestOpen, !more, !queue.hasObjects else { continue }
                     do {
                         try endRequest()
@@ -265,7 +290,8 @@ final class StreamSender: @unchecked Sendable {
     private func ensureRequest() throws(SendError) {
         if requestOpen { return }
         var attempts = ConnectAttempts(options)
-        let connection = stream.dryRun ? nil : try connect(&attempts)
+        var connection = stream.dryRun ? nil : reusedConnection()
+        if connection == nil, !stream.dryRun { connection = try connect(&attempts) }
         var head = "PUT \(stream.url.path) HTTP/1.1\r\nHost: \(stream.url.address)\r\nUser-Agent: objstream\r\n"
         head += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
         head += "Ais-Session-Id: \(stream.sessionID)\r\nAis-Caller-Id: \(options.senderID)\r\n"
@@ -289,6 +315,25 @@ final class StreamSender: @unchecked Sendable {
         stream.counters.requestBytes.store(0, ordering: .relaxed)
         stream.counters.offset.store(0, ordering: .relaxed)
         stream.metrics.requests.increment()
+    }
+
+    /// The kept connection for the next request: behind an outstanding response, or when the
+    /// receiver has not closed it. Else it is closed, and nil.
+    private func reusedConnection() -> SocketConnection? {
+        guard let kept else { return nil }
+        self.kept = nil
+        if responseOutstanding || kept.connection.isIdleAndOpen { return kept.connection }
+        closeConnection(kept.connection)
+        return nil
+    }
+
+    /// After a wait for work: closes a kept connection that idled for half a second or more,
+    /// half the shortest `header_timeout` a gateway allows (1 s), so that the next request
+    /// never races the receiver closing it.
+    private func dropKeptConnectionIfIdle() {
+        guard let kept, !responseOutstanding, kept.since.duration(to: .now) >= .milliseconds(500) else { return }
+        self.kept = nil
+        closeConnection(kept.connection)
     }
 
     /// Connects, retrying refused and timed-out attempts, temporary name resolution failures
@@ -330,7 +375,10 @@ final class StreamSender: @unchecked Sendable {
 
     /// Ends the request body at a frame boundary and reads the response; completes the
     /// request's objects when written, or in confirmed mode by the receiver's answer.
-    private func endRequest() throws(SendError) {
+    /// - Parameter pipelining: In confirmed mode on a connection that carries several
+    ///   requests: leave the response unread (the next request goes out behind it), after
+    ///   reading the previous request's.
+    private func endRequest(pipelining: Bool = false) throws(SendError) {
         confirmationDue = false
         try writer.finish()
         stream.completions.add(pending, error: nil)
@@ -341,17 +389,76 @@ final class StreamSender: @unchecked Sendable {
         writer.detach()
         guard let connection else {
             // A dry run: nothing to confirm.
-            completeUnconfirmed(upTo: unconfirmed.count, error: nil)
+            swap(&awaiting, &unconfirmed)
+            completeAwaiting(upTo: awaiting.count, error: nil)
             return
         }
-        defer { closeConnection(connection) }
-        let response = try connection.readResponse(timeout: options.responseTimeout)
+        do throws(SendError) {
+            if responseOutstanding, try !readResponse(on: connection) {
+                // The receiver closes after the previous answer: it took nothing of this request.
+                closeConnection(connection)
+                let error = SendError(
+                    code: .network,
+                    message: "stream \(stream): \(stream.url.address) closed the connection after answering the "
+                        + "previous request; the \(unconfirmed.count) objects written behind it were not taken")
+                stream.completions.add(unconfirmed, error: error)
+                unconfirmed.removeAll(keepingCapacity: true)
+                return
+            }
+            swap(&awaiting, &unconfirmed)
+            responseOutstanding = true
+            connection.requests += 1
+            let mayCarryMore = confirmation.map {
+                $0.requestsPerConnection == 0 || connection.requests < $0.requestsPerConnection
+            } ?? false
+            if pipelining, mayCarryMore, receiverKeepsConnections {
+                kept = (connection, .now)
+                return
+            }
+            if try readResponse(on: connection), mayCarryMore {
+                kept = (connection, .now)
+            } else {
+                closeConnection(connection)
+            }
+        } catch {
+            closeConnection(connection)
+            throw error
+        }
+    }
+
+    /// Reads the outstanding response on the kept connection and completes its request's objects.
+    private func readOutstanding() throws(SendError) {
+        guard let kept else {
+            responseOutstanding = false
+            return
+        }
+        do throws(SendError) {
+            if try readResponse(on: kept.connection) { return }
+        } catch {
+            self.kept = nil
+            closeConnection(kept.connection)
+            throw error
+        }
+        self.kept = nil
+        closeConnection(kept.connection)
+    }
+
+    /// Reads the response to the request whose objects are `awaiting` and completes them by it.
+    /// - Parameters:
+    ///   - connection: The request's connection.
+    ///   - timeout: How long to wait for it (default: the response timeout).
+    /// - Returns: Whether the connection may carry another request.
+    private func readResponse(on connection: SocketConnection, timeout: Duration? = nil) throws(SendError) -> Bool {
+        let response = try connection.readResponse(timeout: timeout ?? options.responseTimeout)
+        receiverKeepsConnections = response.keepsConnection
         guard (200..<300).contains(response.status) else {
             // What the receiver took before it failed (its error body says how many) is delivered.
-            if let taken = response.objectsTaken { completeUnconfirmed(upTo: prefix(holding: taken), error: nil) }
+            if let taken = response.objectsTaken { completeAwaiting(upTo: prefix(holding: taken), error: nil) }
             throw statusError(response)
         }
-        if confirmation != nil { try settle(by: response) }
+        if confirmation != nil { try settle(by: response) } else { awaiting.removeAll(keepingCapacity: true) }
+        responseOutstanding = false
+        return response.keepsConnection
     }
 
     /// Completes the confirmed request's objects by the receiver's answer: an empty body
@@ -360,61 +467,61 @@ final class StreamSender: @unchecked Sendable {
     ///   account for every data object, ``SendError/Code/badResponse`` when it is not a receipt.
     private func settle(by response: HTTPResponse) throws(SendError) {
         guard let receipt = try response.receipt() else {
-            return completeUnconfirmed(upTo: unconfirmed.count, error: nil)
+            return completeAwaiting(upTo: awaiting.count, error: nil)
         }
-        let dataObjects = unconfirmed.count { !$0.header.isControl }
+        let dataObjects = awaiting.count { !$0.header.isControl }
         guard receipt.accountedObjects == dataObjects, receipt.refusedUnlisted == nil else {
             throw SendError(
                 code: .receiptMismatch,
                 message: "stream \(stream): \(stream.url.address) accounts for \(receipt.accountedObjects) of the "
                     + "request's \(dataObjects) objects (\(receipt.objects) taken, \(receipt.refused.count) refused)")
         }
-        if receipt.refused.isEmpty { return completeUnconfirmed(upTo: unconfirmed.count, error: nil) }
+        if receipt.refused.isEmpty { return completeAwaiting(upTo: awaiting.count, error: nil) }
         var done = 0
         for refusal in receipt.refused {
             let at = prefix(holding: refusal.index)
-            guard at < unconfirmed.count, unconfirmed[at].header.objectName == refusal.object else {
+            guard at < awaiting.count, awaiting[at].header.objectName == refusal.object else {
                 throw SendError(
                     code: .receiptMismatch,
                     message: "stream \(stream): \(stream.url.address) refused object #\(refusal.index) "
                         + "'\(refusal.object)', which is not that object of the request")
             }
-            if at > done { deliver(unconfirmed[done..<at]) }
-            let name = unconfirmed[at].header.objectName
+            if at > done { deliver(awaiting[done..<at]) }
+            let name = awaiting[at].header.objectName
             let error = SendError(
                 code: .refused,
                 message: "stream \(stream): \(stream.url.address) refused \(refusal.bucket) \(name): "
                     + "\(refusal.code): \(refusal.error)",
                 receiverCode: refusal.code)
-            stream.completions.add([unconfirmed[at]], error: error)
+            stream.completions.add([awaiting[at]], error: error)
             stream.metrics.refused.increment()
             done = at + 1
         }
-        completeUnconfirmed(upTo: unconfirmed.count, error: nil, from: done)
+        completeAwaiting(upTo: awaiting.count, error: nil, from: done)
     }
 
-    /// The count of unconfirmed objects up to (not including) the data object at `dataIndex`:
+    /// The count of awaiting objects up to (not including) the data object at `dataIndex`:
     /// control objects count where they stand.
     private func prefix(holding dataIndex: Int) -> Int {
         var seen = 0
-        for (i, object) in unconfirmed.enumerated() where !object.header.isControl {
+        for (i, object) in awaiting.enumerated() where !object.header.isControl {
             if seen == dataIndex { return i }
             seen += 1
         }
-        return unconfirmed.count
+        return awaiting.count
     }
 
-    /// Completes `unconfirmed[from..<end]` and drops `unconfirmed[..<end]`.
-    private func completeUnconfirmed(upTo end: Int, error: SendError?, from start: Int = 0) {
+    /// Completes `awaiting[from..<end]` and drops `awaiting[..<end]`.
+    private func completeAwaiting(upTo end: Int, error: SendError?, from start: Int = 0) {
         guard end > 0 else { return }
-        if error == nil, confirmation != nil, end > start { countDelivered(unconfirmed[start..<end]) }
-        if start == 0 && end == unconfirmed.count {
-            stream.completions.add(unconfirmed, error: error)
-            unconfirmed.removeAll(keepingCapacity: true)
+        if error == nil, confirmation != nil, end > start { countDelivered(awaiting[start..<end]) }
+        if start == 0 && end == awaiting.count {
+            stream.completions.add(awaiting, error: error)
+            awaiting.removeAll(keepingCapacity: true)
             return
         }
-        if end > start { stream.completions.add(Array(unconfirmed[start..<end]), error: error) }
-        unconfirmed.removeFirst(end)
+        if end > start { stream.completions.add(Array(awaiting[start..<end]), error: error) }
+        awaiting.removeFirst(end)
     }
 
     /// Completes confirmed objects as delivered.
@@ -480,6 +587,18 @@ final class StreamSender: @unchecked Sendable {
             return finishTermination(.stopped, error: stoppedError(), current: current, unsent: unsent)
         }
         var error = error ?? stoppedError()
+        if responseOutstanding, let connection = writer.connection ?? kept?.connection {
+            // The request written before the failed one was answered, or soon is: on a broken
+            // connection the answer is here already or never comes.
+            do throws(SendError) {
+                _ = try readResponse(
+                    on: connection, timeout: error.code == .network ? .milliseconds(500) : options.responseTimeout)
+            } catch let answer where answer.code == .httpStatus {
+                var explained = answer
+                explained.cause = error
+                error = explained
+            } catch {}
+        }
         if error.code == .network, let connection = writer.connection,
             let response = try? connection.readResponse(timeout: .milliseconds(500)),
             !(200..<300).contains(response.status)
@@ -500,8 +619,13 @@ final class StreamSender: @unchecked Sendable {
         writer.detach()
         requestOpen = false
         stream.counters.requestOpen.store(false, ordering: .relaxed)
-        // Unconfirmed objects were written before anything pending (only one of the two is used).
-        var failed = unconfirmed + pending
+        // Awaiting objects were written before the unconfirmed ones, and those before anything
+        // pending (only confirmed mode uses the first two).
+        if let kept { closeConnection(kept.connection) }
+        kept = nil
+        responseOutstanding = false
+        var failed = awaiting + unconfirmed + pending
+        awaiting.removeAll()
         unconfirmed.removeAll()
         pending.removeAll()
         if let current { failed.append(current) }

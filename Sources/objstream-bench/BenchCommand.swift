@@ -4,12 +4,14 @@ import Foundation
 /// driven over loopback by the sender, every row against the `iperf3` baseline.
 enum BenchCommand {
     static let usage = """
-        usage: objstream-bench [--quick] [--micro] [--only TEXT] [--repeat N] [--out FILE.json]
+        usage: objstream-bench [--quick] [--micro] [--only TEXT] [--repeat N] [--pairs N] [--out FILE.json]
 
           --quick     a one-minute subset of the matrix (make bench-quick)
           --micro     only the in-process micro-benchmarks (decoder, sender dry run)
           --only TEXT only the matrix cases whose name contains TEXT (like "1MiB x1 plain mem")
           --repeat N  runs per case; the table shows the median and the spread (default 3, quick 1)
+          --pairs N   instead of the matrix: each confirmed case (of --only) against the same
+                      case without confirmation, N alternating pairs, and the median ratio
           --out FILE  also write every result as JSON to FILE
         """
 
@@ -23,6 +25,7 @@ enum BenchCommand {
         var repeats: Int?
         var only: String?
         var out: String?
+        var pairs: Int?
         var i = 0
         while i < arguments.count {
             let argument = arguments[i]
@@ -36,6 +39,9 @@ enum BenchCommand {
             case "--repeat":
                 guard let v = value(), let n = Int(v), n > 0 else { return fail("--repeat needs a positive number") }
                 repeats = n
+            case "--pairs":
+                guard let v = value(), let n = Int(v), n > 0 else { return fail("--pairs needs a positive number") }
+                pairs = n
             case "--only":
                 guard let v = value() else { return fail("--only needs a text") }
                 only = v
@@ -54,6 +60,13 @@ enum BenchCommand {
         }
         do {
             var report = BenchReport()
+            if let pairs {
+                BenchText.say("confirmed delivery against the same case without it, \(pairs) alternating pairs:")
+                let cases = BenchCase.matrix(quick: quick).filter { $0.confirmed && (only.map($0.name.contains) ?? true) }
+                report.pairs = try cases.map { try PairedBenchmark.run($0, count: pairs) }
+                if let out { try write(report, to: out) }
+                return report.pairs.allSatisfy(\.verified) ? 0 : 1
+            }
             report.decoder = try runDecoderBenchmarks(quick: quick)
             report.dryRun = try runDryRun(quick: quick)
             if !micro {
@@ -80,16 +93,18 @@ enum BenchCommand {
                     BenchText.say("\n" + report.memory!.summary)
                 }
             }
-            if let out {
-                try FileManager.default.createDirectory(
-                    at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
-                try report.json().write(to: URL(fileURLWithPath: out))
-                BenchText.say("\nresults written to \(out)")
-            }
+            if let out { try write(report, to: out) }
             return report.rows.allSatisfy(\.verified) ? 0 : 1
         } catch {
             return fail("\(error)")
         }
+    }
+
+    private static func write(_ report: BenchReport, to out: String) throws {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try report.json().write(to: URL(fileURLWithPath: out))
+        BenchText.say("\nresults written to \(out)")
     }
 
     private static func runDecoderBenchmarks(quick: Bool) throws -> [DecoderBenchmark.Result] {

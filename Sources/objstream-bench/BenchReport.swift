@@ -57,6 +57,8 @@ struct BenchReport: Codable {
     var baselineGBps: Double = 0
     var rows: [Row] = []
     var memory: MemoryBenchmark.Result?
+    /// `--pairs`: confirmed cases against their twins without confirmation.
+    var pairs: [PairedBenchmark.Result] = []
 
     /// The report as pretty-printed JSON.
     func json() throws -> Data {

@@ -36,6 +36,8 @@ struct SendArguments {
     var confirmBytes: Int?
     /// `--confirm-delay`: time per confirmed request.
     var confirmDelay: Duration?
+    /// `--requests-per-connection`: confirmed requests one connection carries (0: no limit).
+    var requestsPerConnection: Int?
     /// `--retries`: how many times a failed object goes again.
     var retries = 3
     /// `--report`: where the JSON report goes.
@@ -86,6 +88,10 @@ struct SendArguments {
             case "--confirm-delay":
                 confirmDelay = try cursor.value(for: argument, parsedBy: Self.positiveDuration) {
                     "--confirm-delay '\($0)' is not a positive duration (like 1s)"
+                }
+            case "--requests-per-connection":
+                requestsPerConnection = try cursor.value(for: argument, parsedBy: { Self.within(Int($0), 0...Int.max) }) {
+                    "--requests-per-connection '\($0)' must be a count >= 0"
                 }
             case "--response-timeout":
                 responseTimeout = try cursor.value(for: argument, parsedBy: Self.positiveDuration) {

@@ -45,6 +45,9 @@ enum SendCommand: Subcommand {
                          by default each request ends after --confirm-bytes (default 64MiB)
                          or --confirm-delay (default 1s) or when the queue runs dry, and its
                          objects count as sent only when the receiver's answer says so
+          --requests-per-connection N
+                         with confirmed delivery, open a new connection after N requests
+                         (default 0: keep one while the receiver keeps it open)
           --retries N    send objects that failed for a reason that may pass (network, broken
                          stream, receiver trouble) again, up to N times (default 3), with backoff
           --report FILE  write {"delivered":N,"failed":[{"object","error","message"}]} to FILE
@@ -103,6 +106,7 @@ enum SendCommand: Subcommand {
             var confirmation = DeliveryConfirmation()
             if let bytes = parsed.confirmBytes { confirmation.maxBytes = Int64(bytes) }
             if let delay = parsed.confirmDelay { confirmation.maxDelay = delay }
+            if let requests = parsed.requestsPerConnection { confirmation.requestsPerConnection = requests }
             options.confirmation = confirmation
         }
         if let timeout = parsed.responseTimeout { options.responseTimeout = timeout }

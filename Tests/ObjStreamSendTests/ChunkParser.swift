@@ -6,11 +6,15 @@ struct ChunkParser {
     private var state = State.size
     private var line: [UInt8] = []
     private(set) var failed = false
+    /// How many bytes of the last ``consume(_:_:)`` call belonged to the body: all of them,
+    /// unless the body ended inside them (the rest is the next request, on a kept connection).
+    private(set) var consumed = 0
 
     /// Consumes bytes, handing chunk data to `deliver`.
     /// - Returns: Whether the terminating chunk and its empty line were seen.
     mutating func consume(_ raw: UnsafeRawBufferPointer, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Bool {
         var i = 0
+        consumed = raw.count
         while i < raw.count {
             switch state {
             case .size, .trailer:
@@ -23,7 +27,10 @@ struct ChunkParser {
                 let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 line.removeAll()
                 if case .trailer = state {
-                    if text.isEmpty { return true }
+                    if text.isEmpty {
+                        consumed = i
+                        return true
+                    }
                     continue
                 }
                 guard let size = Int(text.split(separator: ";").first ?? "", radix: 16) else {

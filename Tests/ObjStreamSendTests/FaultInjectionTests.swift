@@ -76,12 +76,16 @@ import Testing
         _ folder: URL, bucket: String, port: UInt16, kind: Kind, retries: Int, checksum: String = "xxhash"
     ) throws -> (ChildProcess.Outcome, Report?) {
         let report = folder.appendingPathComponent("report.json")
+        // Small requests, two per connection: a fault within a connection's first 40 KiB hits
+        // the first request or the second, written behind the first one's unread answer, and
+        // connections come often enough for every fault of the plan.
         let result = try ChildProcess.run(
             TestPaths.objstreamBinary.path,
             [
                 "send", "http://127.0.0.1:\(port)/v1/objstream/fi", folder.appendingPathComponent("f").path,
                 "--bucket", "ais://\(bucket)", "--checksum", checksum, "--retries", String(retries),
-                "--confirm-bytes", "32KiB", "--response-timeout", "1s", "--report", report.path,
+                "--confirm-bytes", "8KiB", "--requests-per-connection", "2", "--response-timeout", "1s",
+                "--report", report.path,
             ] + kind.options)
         let decoded = try? JSONDecoder().decode(Report.self, from: Data(contentsOf: report))
         return (result, decoded)

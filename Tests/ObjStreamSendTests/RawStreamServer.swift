@@ -9,7 +9,22 @@ import Synchronization
 /// A loopback HTTP/1.1 server written on raw sockets for the sender's tests: it reads
 /// stream requests, decodes the chunked body with the wire decoder, records what it
 /// saw (request head, body bytes, objects, byte counts), and answers 200 or a set status.
+/// By default it closes each connection after its answer, saying so (`Connection: close`);
+/// with `keepAlive` it serves request after request on a connection, and `ending` says
+/// what it does after each answer.
 final class RawStreamServer: @unchecked Sendable {
+    /// What the server does after answering a request on a kept-alive connection.
+    enum Ending: Sendable {
+        /// Waits for the next request.
+        case keepOpen
+        /// Answers with `Connection: close` and closes.
+        case announceClose
+        /// Closes without saying so in the answer (a receiver that goes away between requests).
+        case closeSilently
+        /// Resets the connection (`SO_LINGER` 0) right after the answer.
+        case reset
+    }
+
     /// One object as the server decoded it.
     struct ReceivedObject: Sendable {
         var header: ObjectHeader
@@ -28,6 +43,8 @@ final class RawStreamServer: @unchecked Sendable {
         var sawFin = false
         var complete = false
         var error: String?
+        /// The connection it came on, counted from 1.
+        var connection = 0
 
         func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -38,7 +55,9 @@ final class RawStreamServer: @unchecked Sendable {
     /// `127.0.0.1`, or `[::1]` for an IPv6 server.
     let host: String
     private let listenFD: Int32
-    private let state = Mutex<(requests: [Int: Request], next: Int, fds: [Int32], closed: Bool)>(([:], 0, [], false))
+    private let state = Mutex<
+        (requests: [Int: Request], next: Int, connections: Int, ended: Int, fds: [Int32], closed: Bool)
+    >(([:], 0, 0, 0, [], false))
     private let recordBody: Bool
     private let digests: Bool
     let answerStatus: Int
@@ -47,6 +66,11 @@ final class RawStreamServer: @unchecked Sendable {
     /// Whether accepted connections are held unread (for ``resetHeldConnections()``), and
     /// the ones held.
     private let holding: Mutex<(on: Bool, held: [Int32])>
+    private let keepAlive: Bool
+    /// The `200` body for a request (its receipt), when not `answerBody`.
+    private let answer: (@Sendable (Request) -> String)?
+    /// What to do after answering the request with this number (from 1, over the server's life).
+    private let ending: @Sendable (Int) -> Ending
 
     /// Starts listening on a loopback port.
     /// - Parameters:
@@ -58,11 +82,18 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - ipv6: Whether to listen on `[::1]`.
     ///   - holdingConnections: Whether to accept connections and leave them unread until
     ///     ``resetHeldConnections()`` (a receiver whose listener was closing).
+    ///   - keepAlive: Whether a connection carries request after request (HTTP/1.1 keep-alive).
+    ///   - answer: The body of a `200` answer to a request, computed from what it carried.
+    ///   - ending: With `keepAlive`: what to do after answering the request with a number.
     init(
         port: UInt16 = 0, recordBody: Bool = false, digests: Bool = false, answerStatus: Int = 200,
-        answerBody: String = "", ipv6: Bool = false, holdingConnections: Bool = false
+        answerBody: String = "", ipv6: Bool = false, holdingConnections: Bool = false, keepAlive: Bool = false,
+        answer: (@Sendable (Request) -> String)? = nil, ending: @escaping @Sendable (Int) -> Ending = { _ in .keepOpen }
     ) throws {
         self.answerBody = answerBody
+        self.keepAlive = keepAlive
+        self.answer = answer
+        self.ending = ending
         self.holding = Mutex((holdingConnections, []))
         self.recordBody = recordBody
         self.digests = digests
@@ -105,6 +136,12 @@ final class RawStreamServer: @unchecked Sendable {
     var requests: [Request] {
         state.withLock { s in s.requests.keys.sorted().map { s.requests[$0]! } }
     }
+
+    /// How many connections the server accepted and served.
+    var connectionCount: Int { state.withLock { $0.connections } }
+
+    /// How many served connections the server has closed (or reset).
+    var endedConnectionCount: Int { state.withLock { $0.ended } }
 
     /// How many connections are held unread (see `holdingConnections`).
     var heldCount: Int { holding.withLock { $0.held.count } }
@@ -191,19 +228,20 @@ final class RawStreamServer: @unchecked Sendable {
                 return h.on
             }
             if held { continue }
-            let id: Int? = state.withLock { s in
+            let id: (request: Int, connection: Int)? = state.withLock { s in
                 if s.closed { return nil }
                 s.fds.append(fd)
                 s.next += 1
-                s.requests[s.next] = Request()
-                return s.next
+                s.connections += 1
+                s.requests[s.next] = Request(connection: s.connections)
+                return (s.next, s.connections)
             }
             guard let id else {
                 close(fd)
                 close(listenFD)
                 return
             }
-            let t = Thread { [self] in serve(fd, id) }
+            let t = Thread { [self] in serve(fd, first: id.request, connection: id.connection) }
             t.start()
         }
     }
@@ -212,20 +250,56 @@ final class RawStreamServer: @unchecked Sendable {
         state.withLock { body(&$0.requests[id]!) }
     }
 
-    private func serve(_ fd: Int32, _ id: Int) {
+    /// Serves a connection: one request, or with `keepAlive` request after request.
+    private func serve(_ fd: Int32, first: Int, connection: Int) {
+        var ending = Ending.announceClose
         defer {
             state.withLock { s in
                 s.fds.removeAll { $0 == fd }
+                if ending == .reset {
+                    var lin = linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, socklen_t(MemoryLayout<linger>.size))
+                }
                 close(fd)
+                s.ended += 1
             }
         }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        var pending: [UInt8] = []
+        var carry: [UInt8] = []
+        var id = first
+        while true {
+            guard serveRequest(fd, id, &carry, &buffer, ending: &ending), keepAlive, ending == .keepOpen else { return }
+            let next: Int? = state.withLock { s in
+                if s.closed { return nil }
+                s.next += 1
+                s.requests[s.next] = Request(connection: connection)
+                return s.next
+            }
+            guard let next else { return }
+            id = next
+        }
+    }
+
+    /// Reads and answers one request; `carry` holds bytes read past the previous one.
+    /// - Returns: Whether it was answered.
+    private func serveRequest(
+        _ fd: Int32, _ id: Int, _ carry: inout [UInt8], _ buffer: inout [UInt8], ending: inout Ending
+    ) -> Bool {
+        var pending = carry
+        carry = []
         // Request head.
-        var headEnd: Int?
+        var headEnd = pending.firstRange(of: [13, 10, 13, 10])?.upperBound
         while headEnd == nil {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return update(id) { $0.error = "closed in head" } }
+            if n <= 0 {
+                if keepAlive, pending.isEmpty, isLaterRequest(id) {
+                    // The client closed a kept connection between requests: no request.
+                    state.withLock { _ = $0.requests.removeValue(forKey: id) }
+                    return false
+                }
+                update(id) { $0.error = "closed in head" }
+                return false
+            }
             pending += buffer[0..<n]
             headEnd = pending.firstRange(of: [13, 10, 13, 10])?.upperBound
         }
@@ -244,7 +318,8 @@ final class RawStreamServer: @unchecked Sendable {
         do {
             decoder = try BodyDecoder(compressed: compressed)
         } catch {
-            return update(id) { $0.error = "\(error)" }
+            update(id) { $0.error = "\(error)" }
+            return false
         }
         var current: ReceivedObject?
         var objects: [ReceivedObject] = []
@@ -306,10 +381,12 @@ final class RawStreamServer: @unchecked Sendable {
                 done = chunker.consume(raw, feed)
             }
             flushStats()
+            if done { carry = Array(input[chunker.consumed...]) }
             if done || chunker.failed { break }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 {
-                return update(id) { $0.error = failure ?? "connection ended inside the body" }
+                update(id) { $0.error = failure ?? "connection ended inside the body" }
+                return false
             }
             input = Array(buffer[0..<n])
         }
@@ -318,12 +395,25 @@ final class RawStreamServer: @unchecked Sendable {
             do { try decoder.finish() } catch { failure = "\(error)" }
         }
         let status = failure == nil ? answerStatus : 400
-        let message = failure ?? (status == 200 ? answerBody : "{\"message\":\"refused by test server\"}")
-        let response = "HTTP/1.1 \(status) X\r\nContent-Length: \(message.utf8.count)\r\n\r\n\(message)"
+        let seen = state.withLock { $0.requests[id]! }
+        let message =
+            failure ?? (status == 200 ? answer.map { $0(seen) } ?? answerBody : "{\"message\":\"refused by test server\"}")
+        ending = keepAlive && status == 200 ? self.ending(id) : .announceClose
+        let close = ending == .announceClose ? "Connection: close\r\n" : ""
+        let response = "HTTP/1.1 \(status) X\r\n\(close)Content-Length: \(message.utf8.count)\r\n\r\n\(message)"
         _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         update(id) {
             $0.complete = true
             $0.error = failure
+        }
+        return true
+    }
+
+    /// Whether a request record is not the first of its connection.
+    private func isLaterRequest(_ id: Int) -> Bool {
+        state.withLock { s in
+            guard let connection = s.requests[id]?.connection else { return false }
+            return s.requests.contains { $0.key < id && $0.value.connection == connection }
         }
     }
 }
