@@ -39,6 +39,11 @@ let package = Package(
             providers: [.apt(["nettle-dev"])]
         ),
         .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
+        .systemLibrary(
             name: "CISAL",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
@@ -52,8 +57,11 @@ let package = Package(
         // The object checksums of STORE.md (xxhash, md5, crc32c, sha256, sha512) over the C libraries.
         .target(name: "ObjStreamChecksum", dependencies: ["ObjStreamWire", "CXXHash", "CNettle", "CISAL"]),
         .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
-        .target(name: "ObjStreamGateway", dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]),
-        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics"]),
+        .target(
+            name: "ObjStreamGateway",
+            dependencies: ["CMicroHTTPD", "CGnuTLS", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics"]
+        ),
+        .target(name: "ObjStreamSend", dependencies: ["CGnuTLS", "ObjStreamWire", "ObjStreamMetrics"]),
         // The configuration file, and how it maps onto the sender's options and the file store's.
         .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(

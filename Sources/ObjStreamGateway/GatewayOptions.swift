@@ -35,6 +35,8 @@ public struct GatewayOptions: Sendable, Equatable {
     public var lz4Memory: Int
     /// The initial object header buffer of each session's decoder (`transport.max_header`).
     public var headerBuffer: Int
+    /// TLS on the stream listener (`https://`), with mutual TLS when it has a client CA; nil: plain TCP.
+    public var tls: GatewayTLS?
 
     /// Creates options; every parameter has the configuration's default.
     public init(

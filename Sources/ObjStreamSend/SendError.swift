@@ -22,6 +22,7 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
             case compression
             case refused
             case receiptMismatch = "receipt_mismatch"
+            case tls
         }
 
         private let wrapped: Wrapped
@@ -65,6 +66,10 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
         /// The receiver's receipt does not account for every object of the request: none of
         /// them counts as delivered.
         public static let receiptMismatch = Code(.receiptMismatch)
+        /// TLS failed: the receiver's certificate did not verify (untrusted, or not for the URL's
+        /// host), the receiver refused the sender's certificate (its alert is named), or a TLS file
+        /// cannot be used. Not retryable: a new connection meets the same certificates.
+        public static let tls = Code(.tls)
 
         public var description: String { wrapped.rawValue }
     }

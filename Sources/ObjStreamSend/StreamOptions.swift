@@ -56,6 +56,9 @@ public struct StreamOptions: Sendable {
     public var collector: StreamCollector? = .shared
     /// Where the `objstream_tx_*` metrics go.
     public var metrics: MetricsRegistry = .shared
+    /// The TLS credentials of `https://` streams (trusted authorities, the sender's own
+    /// certificate); nil: the system's trust store and no client certificate.
+    public var tls: TLSClientCredentials?
     /// Whether to encode and discard everything; nil: `AIS_STREAM_DRY_RUN=true` decides.
     public var dryRun: Bool?
 

@@ -44,6 +44,12 @@ struct SendArguments {
     var responseTimeout: Duration?
     /// `--checksum`: the checksum each object's header carries.
     var checksum: ChecksumType?
+    /// `--ca`: the PEM authorities trusted for an `https://` receiver's certificate.
+    var caFile: String?
+    /// `--tls-cert`: the sender's PEM certificate, for receivers that require one.
+    var tlsCert: String?
+    /// `--tls-key`: its PEM private key.
+    var tlsKey: String?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -91,6 +97,9 @@ struct SendArguments {
                     "--retries '\($0)' must be 0..1000"
                 }
             case "--report": reportPath = try cursor.value(for: argument)
+            case "--ca": caFile = try cursor.value(for: argument)
+            case "--tls-cert": tlsCert = try cursor.value(for: argument)
+            case "--tls-key": tlsKey = try cursor.value(for: argument)
             case "--checksum":
                 checksum = try cursor.value(for: argument, parsedBy: ChecksumType.init(name:)) {
                     "--checksum '\($0)' is not one of " + ChecksumType.all.map(\.name).joined(separator: ", ")
@@ -119,6 +128,12 @@ struct SendArguments {
             throw UsageError(.invalidCombination, "give PATHs to send, or --synthetic COUNT --size SIZE")
         }
         if synthetic != nil && syntheticSize == nil { throw UsageError(.invalidCombination, "--synthetic needs --size") }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw UsageError(.invalidCombination, "--tls-cert and --tls-key go together")
+        }
+        if caFile != nil || tlsCert != nil, !self.url.hasPrefix("https://") {
+            throw UsageError(.invalidCombination, "--ca, --tls-cert and --tls-key need an https:// URL")
+        }
         do {
             bucket = try Bucket(parsing: bucketText)
         } catch {
@@ -142,7 +157,9 @@ struct SendArguments {
 
     /// The URL with `/v1/objstream/default` when it has no path.
     private static func endpoint(_ url: String) -> String {
-        let rest = url.dropFirst("http://".count)
-        return url.hasPrefix("http://") && !rest.contains("/") ? url + "/v1/objstream/default" : url
+        for scheme in ["http://", "https://"] where url.hasPrefix(scheme) {
+            return url.dropFirst(scheme.count).contains("/") ? url : url + "/v1/objstream/default"
+        }
+        return url
     }
 }

@@ -19,6 +19,7 @@ enum ServeCommand: Subcommand {
         usage: objstream serve [--config FILE] [--listen ADDR:PORT] [--admin-listen ADDR:PORT]
                                [--store DIR] [--store-sync none|object|request]
                                [--endpoint NAME[=sink|store]]...
+                               [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 
         Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
         command line (sink: count and discard; store: write objects under
@@ -41,6 +42,11 @@ enum ServeCommand: Subcommand {
                                replacing the configuration's store_sync
           --endpoint NAME[=sink|store]
                                add or replace an endpoint (default action sink); repeatable
+          --tls-cert FILE      serve streams over TLS (https://) with this PEM certificate,
+                               replacing tls.cert; needs --tls-key (or tls.key)
+          --tls-key FILE       its PEM private key, replacing tls.key
+          --tls-client-ca FILE require client certificates signed by this PEM CA (mutual
+                               TLS), replacing tls.client_ca
         """
 
     /// Runs the command with its arguments.
@@ -53,6 +59,9 @@ enum ServeCommand: Subcommand {
         var store: String?
         var storeSync: StoreSync?
         var extra: [EndpointConfiguration] = []
+        var tlsCert: String?
+        var tlsKey: String?
+        var tlsClientCA: String?
         let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
             switch argument {
             case "--config": configPath = try cursor.value(for: argument)
@@ -73,6 +82,9 @@ enum ServeCommand: Subcommand {
                 let endpoint = try endpoint(cursor.value(for: argument))
                 extra.removeAll { $0.name == endpoint.name }
                 extra.append(endpoint)
+            case "--tls-cert": tlsCert = try cursor.value(for: argument)
+            case "--tls-key": tlsKey = try cursor.value(for: argument)
+            case "--tls-client-ca": tlsClientCA = try cursor.value(for: argument)
             default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
         }
@@ -94,6 +106,17 @@ enum ServeCommand: Subcommand {
         for endpoint in extra {
             configuration.endpoints.removeAll { $0.name == endpoint.name }
             configuration.endpoints.append(endpoint)
+        }
+        if tlsCert != nil || tlsKey != nil || tlsClientCA != nil {
+            guard let cert = tlsCert ?? configuration.tls?.cert, let key = tlsKey ?? configuration.tls?.key else {
+                StandardError.write("objstream serve: TLS needs both --tls-cert and --tls-key (or the tls section)\n")
+                return 2
+            }
+            var tls = configuration.tls ?? TLSConfiguration(cert: cert, key: key)
+            tls.cert = cert
+            tls.key = key
+            if let tlsClientCA { tls.clientCA = tlsClientCA }
+            configuration.tls = tls
         }
         // The soft limit of open files up to the hard one, before the capacity is checked against it.
         FileLimit.raiseToHard()
@@ -155,8 +178,17 @@ enum ServeCommand: Subcommand {
         }
         let sessionLog: (@Sendable (SessionSummary) -> Void)? =
             verbose ? { @Sendable summary in log("objstream: \(summary)") } : nil
+        var gatewayOptions = options(from: configuration)
+        if let tls = configuration.tls {
+            do {
+                gatewayOptions.tls = try ServeChecks.gatewayTLS(tls)
+            } catch {
+                StandardError.write("objstream serve: \(error)\n")
+                return 2
+            }
+        }
         let gateway = Gateway(
-            endpoints: registry, options: options(from: configuration), metrics: MetricsRegistry.shared, log: log,
+            endpoints: registry, options: gatewayOptions, metrics: MetricsRegistry.shared, log: log,
             onSessionEnd: sessionLog)
         do {
             try gateway.start()
@@ -181,7 +213,7 @@ enum ServeCommand: Subcommand {
         log(
             "objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)"
                 + " (sync \(configuration.storeSync.rawValue))")
-        log("objstream: listening on \(bound(configuration.listen, gateway.address))")
+        log("objstream: listening on \(bound(configuration.listen, gateway.address))\(tlsNote(configuration.tls))")
         if let admin, let address = configuration.adminListen {
             log("objstream: admin listening on \(bound(address, admin.address)) (/metrics, /healthz, /readyz)")
         }
@@ -208,7 +240,15 @@ enum ServeCommand: Subcommand {
         return "\(shown) (\(bound))"
     }
 
-    /// The gateway options of a configuration.
+    /// How the startup line and `config check` say the listener's TLS: nothing for plain TCP.
+    /// - Parameter tls: The `tls` section.
+    /// - Returns: ` over TLS` or ` over mutual TLS`, or empty.
+    static func tlsNote(_ tls: TLSConfiguration?) -> String {
+        guard let tls else { return "" }
+        return tls.clientCA == nil ? " over TLS" : " over mutual TLS"
+    }
+
+    /// The gateway options of a configuration (without the TLS files, which ``ServeChecks`` reads).
     static func options(from configuration: ObjStreamConfiguration) -> GatewayOptions {
         let g = configuration.gateway
         return GatewayOptions(
