@@ -10,18 +10,22 @@ final class ServedGateway: Sendable {
     let port: UInt16
     /// The admin listener's port.
     let adminPort: UInt16
-    private let folder: URL
+    /// The folder of its configuration and store (`store/` under it).
+    let folder: URL
 
     /// Starts `objstream serve --config FILE` with `gateway` as the config's `gateway` section.
     /// - Parameters:
     ///   - gateway: The `gateway` section's keys, as JSON members (`"header_timeout": "5s"`).
     ///   - endpoints: The endpoints, as the JSON array's members.
-    init(gateway: String = "", endpoints: String = #"{"name": "default", "action": "sink"}"#) throws {
+    ///   - tls: The `tls` section as JSON (`null`: plain TCP).
+    init(gateway: String = "", endpoints: String = #"{"name": "default", "action": "sink"}"#, tls: String = "null")
+        throws
+    {
         folder = try TestPaths.temporaryDirectory("objstream-served")
         let config = folder.appendingPathComponent("objstream.json")
         let json = """
             {"listen": "127.0.0.1:0", "admin_listen": "127.0.0.1:0", "store_dir": "\(folder.path)/store",
-             "endpoints": [\(endpoints)], "gateway": {\(gateway)}}
+             "endpoints": [\(endpoints)], "gateway": {\(gateway)}, "tls": \(tls)}
             """
         try Data(json.utf8).write(to: config)
         process = try ChildProcess(TestPaths.objstreamBinary.path, ["serve", "--config", config.path])
