@@ -137,12 +137,9 @@ import Testing
     }
 
     private func problems(_ json: String) -> [ConfigProblem] {
-        do {
-            _ = try ObjStreamConfiguration.parse(Array(json.utf8))
-            return []
-        } catch {
-            return error.problems
-        }
+        let parsed = Result { () throws(ConfigError) in try ObjStreamConfiguration.parse(Array(json.utf8)) }
+        guard case .failure(let error) = parsed else { return [] }
+        return error.problems
     }
 
     @Test func absentOrNullTLSMeansPlainTCP() throws {
