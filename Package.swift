@@ -44,6 +44,11 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
+        .systemLibrary(
             name: "CISAL",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
@@ -60,9 +65,9 @@ let package = Package(
         .target(name: "ObjStreamReceive", dependencies: ["CFileSystem", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamChecksum"]),
         .target(
             name: "ObjStreamGateway",
-            dependencies: ["CMicroHTTPD", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics", "ObjStreamCluster"]
+            dependencies: ["CMicroHTTPD", "CGnuTLS", "ObjStreamWire", "ObjStreamReceive", "ObjStreamMetrics", "ObjStreamCluster"]
         ),
-        .target(name: "ObjStreamSend", dependencies: ["ObjStreamWire", "ObjStreamMetrics", "ObjStreamCluster"]),
+        .target(name: "ObjStreamSend", dependencies: ["CGnuTLS", "ObjStreamWire", "ObjStreamMetrics", "ObjStreamCluster"]),
         // The configuration file, and how it maps onto the sender's options and the file store's.
         .target(name: "ObjStreamConfig", dependencies: ["ObjStreamWire", "ObjStreamCluster", "ObjStreamSend", "ObjStreamReceive"]),
         .executableTarget(

@@ -58,4 +58,19 @@ CMicroHTTPD_client_address(struct MHD_Connection *connection) {
     return info == NULL ? NULL : info->client_addr;
 }
 
+/// The connection's GnuTLS session (`gnutls_session_t`) on a TLS daemon, or NULL.
+///
+/// `MHD_get_connection_info` is variadic, which Swift cannot call.
+static inline void *
+CMicroHTTPD_tls_session(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return info == NULL ? NULL : info->tls_session;
+}
+
+/// Whether this libmicrohttpd was built with TLS (GnuTLS).
+static inline int
+CMicroHTTPD_has_tls(void) {
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
 #endif

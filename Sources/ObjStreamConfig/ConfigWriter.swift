@@ -44,9 +44,23 @@ enum ConfigWriter {
                 "chunk_size": \(size(s.chunkSize)),
                 "pdu_size": \(s.pduSize),
                 "compression": \(JSONString.quote(s.compression.rawValue))
-              }
+              },
+              "tls": \(tls(c.tls))
             }
 
+            """
+    }
+
+    private static func tls(_ t: TLSConfiguration?) -> String {
+        guard let t else { return "null" }
+        let optional = { (text: String?) in text.map(JSONString.quote) ?? "null" }
+        return """
+            {
+                "cert": \(JSONString.quote(t.cert)),
+                "key": \(JSONString.quote(t.key)),
+                "client_ca": \(optional(t.clientCA)),
+                "priorities": \(optional(t.priorities))
+              }
             """
     }
 

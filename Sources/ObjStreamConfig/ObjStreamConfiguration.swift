@@ -35,6 +35,8 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     public var gateway = GatewayConfiguration()
     /// The `sender` section.
     public var sender = SenderConfiguration()
+    /// The `tls` section; nil (`null`, the default): the stream listener speaks plain HTTP.
+    public var tls: TLSConfiguration?
 
     /// Creates a configuration with every key at its default.
     public init() {}
@@ -42,6 +44,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
     /// The top-level keys, in file order.
     static let keys = [
         "listen", "admin_listen", "store_dir", "store_sync", "log_level", "signing", "endpoints", "transport", "gateway", "sender",
+        "tls",
     ]
 
     /// Reads and validates a configuration file.
@@ -97,6 +100,7 @@ public struct ObjStreamConfiguration: Sendable, Equatable {
         if let value = top["transport"] { readTransport(value, with: &r) }
         if let value = top["gateway"] { readGateway(value, with: &r) }
         if let value = top["sender"] { readSender(value, with: &r) }
+        if let value = top["tls"] { readTLS(value, with: &r) }
     }
 
     private mutating func readEndpoints(_ value: Any, with r: inout ConfigReader) {

@@ -36,6 +36,9 @@ final class ConnectionGuard: Sendable {
         var perAddress: Int
         /// How long a request's headers may take.
         var headerTimeout: Duration
+        /// Whether a TLS listener requires and verifies a client certificate on each connection
+        /// (mutual TLS; set on its GnuTLS session when it opens, before the handshake).
+        var requiresClientCertificates = false
     }
 
     private struct Entry {

@@ -109,7 +109,7 @@ public final class Gateway: Sendable {
         self.connections = ConnectionGuard(
             limits: ConnectionGuard.Limits(
                 maxConnections: options.maxConnections, perAddress: options.perIPConnections,
-                headerTimeout: options.headerTimeout),
+                headerTimeout: options.headerTimeout, requiresClientCertificates: options.tls?.clientCA != nil),
             metrics: ConnectionMetrics(
                 registry: metrics, prefix: "objstream_connections", listener: "stream", reasons: LimitReason.allCases),
             listener: "stream", log: RateLimitedLog("connection-limit", sink: log), otherLogs: [libraryLog, callerLog])
@@ -181,7 +181,7 @@ public final class Gateway: Sendable {
             daemon = try ListenerDaemon.start(
                 address: address, threading: .perConnection, connectionGuard: connections,
                 connectionTimeout: options.connectionTimeout, connectionMemoryLimit: options.connectionMemoryLimit,
-                callbacks: ListenerDaemon.Callbacks(
+                tls: options.tls, callbacks: ListenerDaemon.Callbacks(
                     handler: gatewayAccessHandler, handlerContext: context, completed: gatewayRequestCompleted,
                     logger: gatewayLogger))
         } catch {

@@ -68,6 +68,9 @@ func listenerConnectionNotified(
     let key = UInt(bitPattern: connection)
     switch code {
     case .CONNECTION_NOTIFY_STARTED:
+        if connectionGuard.limits.requiresClientCertificates, let session = CMicroHTTPD_tls_session(connection) {
+            ListenerDaemon.requireClientCertificate(OpaquePointer(session))
+        }
         let peer = CMicroHTTPD_client_address(connection).flatMap {
             SocketAddress($0, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
         }

@@ -39,6 +39,8 @@ public struct GatewayOptions: Sendable, Equatable {
     /// What stream requests must show before their body is read (WIRE.md section 7, `signing`):
     /// off checks nothing; permissive and strict need a cluster map (see ``Gateway``).
     public var signing: SigningMode
+    /// TLS on the stream listener (`https://`), with mutual TLS when it has a client CA; nil: plain TCP.
+    public var tls: GatewayTLS?
 
     /// Creates options; every parameter has the configuration's default.
     public init(

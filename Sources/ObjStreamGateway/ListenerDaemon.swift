@@ -39,6 +39,8 @@ struct ListenerDaemon: Sendable {
     var daemon: OpaquePointer { OpaquePointer(bitPattern: handle)! }
     /// The address it listens on, with the bound port.
     let address: SocketAddress
+    /// The PEM texts and priorities handed to libmicrohttpd, kept for as long as the daemon runs.
+    private let tlsStrings: RetainedStrings?
 
     /// Binds `address` and starts the daemon on it.
     ///
@@ -48,14 +50,19 @@ struct ListenerDaemon: Sendable {
     ///   - threading: A thread per connection, or one thread.
     ///   - connectionGuard: The limits; its watchdog must be running.
     ///   - connectionTimeout: libmicrohttpd's connection timeout (rounded up to whole seconds; zero: never).
-    ///   - connectionMemoryLimit: libmicrohttpd's per-connection memory, nil for its default.
+    ///   - connectionMemoryLimit: libmicrohttpd's per-connection memory, nil for its default; under
+    ///     TLS at least ``tlsMemoryFloor``.
+    ///   - tls: The certificate, key, client CA and priorities of a TLS listener; nil: plain TCP.
     ///   - callbacks: The access handler, the completion and log callbacks and their context.
     /// - Returns: The running daemon.
     /// - Throws: ``GatewayError`` `bindFailed` or `startFailed`.
     static func start(
         address: SocketAddress, threading: Threading, connectionGuard: ConnectionGuard, connectionTimeout: Duration,
-        connectionMemoryLimit: Int?, callbacks: Callbacks
+        connectionMemoryLimit: Int?, tls: GatewayTLS? = nil, callbacks: Callbacks
     ) throws(GatewayError) -> ListenerDaemon {
+        if tls != nil && CMicroHTTPD_has_tls() == 0 {
+            throw GatewayError(code: .startFailed, message: "this libmicrohttpd was built without TLS")
+        }
         let fd: Int32
         do {
             fd = try ListeningSocket.open(address)
@@ -65,6 +72,7 @@ struct ListenerDaemon: Sendable {
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue | MHD_USE_ITC.rawValue
             | MHD_USE_ERROR_LOG.rawValue
         if threading == .perConnection { flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue }
+        if tls != nil { flags |= MHD_USE_TLS.rawValue }
         let guardContext = Unmanaged.passUnretained(connectionGuard).toOpaque()
         let notify: MHD_NotifyConnectionCallback = listenerConnectionNotified
         var items = [
@@ -80,8 +88,14 @@ struct ListenerDaemon: Sendable {
                 ptr_value: callbacks.handlerContext),
             MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(notify, to: Int.self), ptr_value: guardContext),
         ]
-        if let connectionMemoryLimit {
-            items.append(MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: connectionMemoryLimit, ptr_value: nil))
+        var memoryLimit = connectionMemoryLimit
+        let strings = tls.map { RetainedStrings($0) }
+        if let strings {
+            items += strings.options
+            memoryLimit = max(memoryLimit ?? 0, tlsMemoryFloor)
+        }
+        if let memoryLimit {
+            items.append(MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: memoryLimit, ptr_value: nil))
         }
         items.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
         let started = items.withUnsafeBufferPointer {
@@ -92,7 +106,8 @@ struct ListenerDaemon: Sendable {
             if fcntl(fd, F_GETFD) != -1 { close(fd) }
             throw GatewayError(code: .startFailed, message: "libmicrohttpd could not start on \(address)")
         }
-        return ListenerDaemon(handle: UInt(bitPattern: daemon), address: ListeningSocket.boundAddress(fd) ?? address)
+        return ListenerDaemon(
+            handle: UInt(bitPattern: daemon), address: ListeningSocket.boundAddress(fd) ?? address, tlsStrings: strings)
     }
 
     /// libmicrohttpd's timeout in whole seconds: rounded up, so that a limit is never cut short.

@@ -1,14 +1,16 @@
-/// A parsed `http://host:port/path` destination.
+/// A parsed `http://host:port/path` or `https://host:port/path` destination.
 public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
+    /// Whether the stream runs over TLS (`https://`): see ``TLSSession``.
+    public var isTLS: Bool
     /// The host: a name, an IPv4 address, or an IPv6 address without brackets.
     public var host: String
-    /// The TCP port (80 when the URL has none).
+    /// The TCP port (80, or 443 for `https://`, when the URL has none).
     public var port: UInt16
     /// The request path, starting with `/`.
     public var path: String
 
     /// Parses a URL.
-    /// - Parameter string: `http://host[:port][/path]`; `[::1]` for IPv6 literals. An
+    /// - Parameter string: `http://host[:port][/path]` or `https://...`; `[::1]` for IPv6 literals. An
     ///   empty path becomes `/v1/objstream`. The host (the `Host` header) and the path (the
     ///   request line, the endpoint name) must not contain control bytes; the path no spaces.
     /// - Throws: ``SendError`` with ``SendError/Code/invalidURL`` saying what is wrong.
@@ -16,8 +18,9 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         func fail(_ why: String) -> SendError {
             SendError(code: .invalidURL, message: "invalid URL \(string.debugDescription): \(why)")
         }
-        guard string.hasPrefix("http://") else { throw fail("only http:// is supported") }
-        let rest = string.dropFirst("http://".count)
+        let isTLS = string.hasPrefix("https://")
+        guard isTLS || string.hasPrefix("http://") else { throw fail("only http:// and https:// are supported") }
+        let rest = string.dropFirst(isTLS ? "https://".count : "http://".count)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         let path = String(rest[slash...])
@@ -45,11 +48,12 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         if path.contains(" ") {
             throw fail("path \(path.debugDescription) contains a space, which would end the request line's target")
         }
-        var port: UInt16 = 80
+        var port: UInt16 = isTLS ? 443 : 80
         if let portText {
             guard let p = UInt16(portText), p > 0 else { throw fail("port \"\(portText)\" is not 1..65535") }
             port = p
         }
+        self.isTLS = isTLS
         self.host = String(host)
         self.port = port
         self.path = path.isEmpty || path == "/" ? "/v1/objstream" : path
@@ -67,5 +71,5 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         return String(last)
     }
 
-    public var description: String { "http://\(address)\(path)" }
+    public var description: String { "\(isTLS ? "https" : "http")://\(address)\(path)" }
 }

@@ -23,6 +23,7 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
             case refused
             case receiptMismatch = "receipt_mismatch"
             case destinationMissing = "destination_missing"
+            case tls
         }
 
         private let wrapped: Wrapped
@@ -69,6 +70,10 @@ public struct SendError: Error, Sendable, CustomStringConvertible {
         /// An object was sent to a node that is not a destination of the bundle; the message
         /// and ``SendError/failedDestinations`` name it.
         public static let destinationMissing = Code(.destinationMissing)
+        /// TLS failed: the receiver's certificate did not verify (untrusted, or not for the URL's
+        /// host), the receiver refused the sender's certificate (its alert is named), or a TLS file
+        /// cannot be used. Not retryable: a new connection meets the same certificates.
+        public static let tls = Code(.tls)
 
         public var description: String { wrapped.rawValue }
     }

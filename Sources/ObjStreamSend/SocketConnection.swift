@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// One TCP connection of a stream request: connect with a timeout, gather writes,
-/// `sendfile(2)`, and the response read.
+/// `sendfile(2)`, and the response read; for `https://` URLs all of it through a
+/// ``TLSSession`` (see `SocketConnection+TLS.swift`; no `sendfile` then).
 ///
 /// The socket is non-blocking: a write that the socket takes at once costs one system call,
 /// and only when it is full does the sender `poll` for room, for at most the write timeout
@@ -24,11 +25,13 @@ final class SocketConnection: @unchecked Sendable {
     /// Whether ``close()`` ran; guards ``shutdown()`` against a closed (reused) descriptor.
     private let closed = Mutex(false)
     /// Whether `sendmsg` or `sendfile` took any byte on this connection.
-    private(set) var hasWritten = false
+    var hasWritten = false
     /// Bytes read past the last response: the start of the next one.
     private var received: [UInt8] = []
     /// How many requests this connection carried to their end.
     var requests = 0
+    /// The TLS session of an `https://` connection, after its handshake; nil for plain TCP.
+    var tls: TLSSession?
 
     /// The socket's descriptor, for system calls.
     var descriptor: Int32 { socket.rawValue }
@@ -78,7 +81,16 @@ final class SocketConnection: @unchecked Sendable {
                 continue
             }
             configure(fd, options)
-            return SocketConnection(socket: socket, address: url.address, writeTimeout: options.writeTimeout)
+            let connection = SocketConnection(socket: socket, address: url.address, writeTimeout: options.writeTimeout)
+            if url.isTLS {
+                do {
+                    try connection.startTLS(host: url.host, options: options)
+                } catch {
+                    connection.close()
+                    throw error
+                }
+            }
+            return connection
         }
         throw lastError
     }
@@ -97,8 +109,10 @@ final class SocketConnection: @unchecked Sendable {
     /// the receiver (a connection accepted by a listener that was closing, say).
     /// - Parameter error: What ``write(_:count:)`` threw.
     /// - Returns: Whether to reconnect and write the same bytes again.
+    /// Not under TLS: a receiver that resets a TLS connection right after the handshake may have
+    /// refused the sender's certificate, which a new connection would not change.
     func isResetBeforeFirstByte(_ error: SystemError) -> Bool {
-        !hasWritten && (error.errno == ECONNRESET || error.errno == EPIPE)
+        tls == nil && !hasWritten && (error.errno == ECONNRESET || error.errno == EPIPE)
     }
 
     /// Sets the options of a stream socket: `TCP_NODELAY`, `SO_SNDBUF`, the write timeout as
@@ -172,6 +186,7 @@ final class SocketConnection: @unchecked Sendable {
     ///   no byte went out for that long.
     /// The corresponding C functions are `sendmsg` (a `writev` with `MSG_NOSIGNAL`) and `poll`.
     func write(_ iov: UnsafeMutablePointer<iovec>, count: Int) throws(SystemError) {
+        if let tls { return try writeTLS(tls, iov, count: count) }
         var first = 0
         var stalled: ContinuousClock.Instant?
         while first < count, iov[first].iov_len == 0 { first += 1 }
@@ -216,7 +231,7 @@ final class SocketConnection: @unchecked Sendable {
     ///   - since: When the socket last took a byte (or was found full without one).
     /// - Throws: ``SystemError`` with `ETIMEDOUT` naming the write timeout, or for `poll`.
     /// The corresponding C function is `poll`.
-    private func awaitRoom(_ call: String, since: ContinuousClock.Instant) throws(SystemError) {
+    func awaitRoom(_ call: String, since: ContinuousClock.Instant) throws(SystemError) {
         while true {
             var wait: Int32 = -1
             if writeTimeout > .zero {
@@ -242,6 +257,7 @@ final class SocketConnection: @unchecked Sendable {
     ///   no byte went out for that long.
     /// The corresponding C functions are `sendfile` and `poll`.
     func sendFile(_ file: Int32, offset: inout Int64, count: Int) throws(SystemError) -> Int {
+        precondition(tls == nil, "sendfile cannot go through TLS")
         var sent = 0
         var off = off_t(offset)
         var stalled: ContinuousClock.Instant?
@@ -269,7 +285,7 @@ final class SocketConnection: @unchecked Sendable {
     ///   - call: The system call.
     ///   - code: Its `errno`.
     /// - Returns: The error, naming the address (and the timeout).
-    private func writeError(_ call: String, _ code: Int32) -> SystemError {
+    func writeError(_ call: String, _ code: Int32) -> SystemError {
         if writeTimeout > .zero && code == ETIMEDOUT {
             return SystemError(
                 operation: "\(call) to \(address) made no progress for \(writeTimeout.secondsText) (write timeout)",
@@ -326,13 +342,16 @@ final class SocketConnection: @unchecked Sendable {
             if left <= .zero {
                 throw SendError(code: .network, message: "no response from \(address) within \(timeout)")
             }
-            var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let p = retryingOnInterrupt { poll(&pfd, 1, Int32(max(1, left.milliseconds))) }
-            if p == 0 { continue }
-            let n = retryingOnInterrupt { buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
+            if tls?.hasPending != true {
+                var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let p = retryingOnInterrupt { poll(&pfd, 1, Int32(max(1, left.milliseconds))) }
+                if p == 0 { continue }
+            }
+            let n = try receive(into: &buffer)
             if n < 0 {
                 if errno == EAGAIN { continue }
                 let e = SystemError(operation: "recv from \(address)", errno: errno)
+                if data.isEmpty, let refusal = tlsRefusal() { throw refusal }
                 if let response, let headEnd {
                     var r = response
                     r.body = Array(data[headEnd...])
@@ -341,6 +360,7 @@ final class SocketConnection: @unchecked Sendable {
                 throw SendError(code: .network, message: "reading the response: \(e)", cause: e)
             }
             if n == 0 {
+                if data.isEmpty, let refusal = tlsRefusal() { throw refusal }
                 guard let response, let headEnd else {
                     throw SendError(
                         code: .badResponse,
@@ -366,7 +386,7 @@ final class SocketConnection: @unchecked Sendable {
     /// peer has not closed or reset it (checked without waiting).
     /// The corresponding C function is `poll`.
     var isIdleAndOpen: Bool {
-        guard received.isEmpty else { return false }
+        guard received.isEmpty, tls?.hasPending != true else { return false }
         var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return retryingOnInterrupt { poll(&pfd, 1, 0) } == 0
     }
@@ -412,6 +432,7 @@ final class SocketConnection: @unchecked Sendable {
         closed.withLock { closed in
             guard !closed else { return }
             closed = true
+            tls?.bye()
             _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
             socket.close()
         }

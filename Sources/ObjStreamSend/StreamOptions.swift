@@ -60,6 +60,9 @@ public struct StreamOptions: Sendable {
     /// Who the sender is in its cluster: the map version every request carries, and the key
     /// that signs each request (WIRE.md section 7); nil: neither. Its node must be ``senderID``.
     public var cluster: ClusterCaller?
+    /// The TLS credentials of `https://` streams (trusted authorities, the sender's own
+    /// certificate); nil: the system's trust store and no client certificate.
+    public var tls: TLSClientCredentials?
     /// Whether to encode and discard everything; nil: `AIS_STREAM_DRY_RUN=true` decides.
     public var dryRun: Bool?
 

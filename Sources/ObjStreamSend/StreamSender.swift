@@ -206,7 +206,8 @@ final class StreamSender: @unchecked Sendable {
             if shortBy > 0 { throw shortRead(name, got: size - shortBy, size: size) }
             return Int64(size)
         }
-        if !writer.isCompressed, let region = source.fileRegion {
+        // No sendfile under TLS: the file's bytes go through the buffer (the gather path) to be encrypted.
+        if !writer.isCompressed, !stream.url.isTLS, let region = source.fileRegion {
             let sent = try writer.writeFile(region, count: size)
             if sent < size { throw shortRead(name, got: sent, size: size) }
             return Int64(size)
@@ -599,13 +600,20 @@ final class StreamSender: @unchecked Sendable {
                 error = explained
             } catch {}
         }
-        if error.code == .network, let connection = writer.connection,
-            let response = try? connection.readResponse(timeout: .milliseconds(500)),
-            !(200..<300).contains(response.status)
-        {
-            var explained = statusError(response)
-            explained.cause = error
-            error = explained
+        if error.code == .network, let connection = writer.connection {
+            // What the receiver said before the connection broke: an error response, or under
+            // TLS an alert (it refused the sender's certificate, say).
+            var explained: SendError?
+            do {
+                let response = try connection.readResponse(timeout: .milliseconds(500))
+                if !(200..<300).contains(response.status) { explained = statusError(response) }
+            } catch let refusal where refusal.code == .tls {
+                explained = refusal
+            } catch {}
+            if var explained {
+                explained.cause = error
+                error = explained
+            }
         }
         finishTermination(.error(error), error: error, current: current, unsent: unsent)
     }

@@ -77,7 +77,7 @@ enum ConfigCommand: Subcommand {
         let admin = configuration.adminListen.map { ", admin \($0)" } ?? ""
         let capacity = GatewayCapacity.maxConnections(ServeCommand.options(from: configuration), host: host)
         print(
-            "\(path): ok (listen \(configuration.listen)\(admin), endpoints \(endpoints.isEmpty ? "none" : endpoints),"
+            "\(path): ok (listen \(configuration.listen)\(ServeCommand.tlsNote(configuration.tls))\(admin), endpoints \(endpoints.isEmpty ? "none" : endpoints),"
                 + " store \(configuration.storeDirectory) sync \(configuration.storeSync.rawValue),"
                 + " max_connections \(configuration.gateway.maxConnections) of at most \(capacity.bound))")
         return 0

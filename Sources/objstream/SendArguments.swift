@@ -50,6 +50,12 @@ struct SendArguments {
     var signing = SigningArguments()
     /// `--trname`, `--broadcast`, `--to` with the cluster of ``signing``: nil when sending to a URL.
     var bundle: BundleArguments?
+    /// `--ca`: the PEM authorities trusted for an `https://` receiver's certificate.
+    var caFile: String?
+    /// `--tls-cert`: the sender's PEM certificate, for receivers that require one.
+    var tlsCert: String?
+    /// `--tls-key`: its PEM private key.
+    var tlsKey: String?
 
     /// Parses the arguments after `send`.
     /// - Parameter arguments: The command line after `send`.
@@ -102,6 +108,9 @@ struct SendArguments {
                     "--retries '\($0)' must be 0..1000"
                 }
             case "--report": reportPath = try cursor.value(for: argument)
+            case "--ca": caFile = try cursor.value(for: argument)
+            case "--tls-cert": tlsCert = try cursor.value(for: argument)
+            case "--tls-key": tlsKey = try cursor.value(for: argument)
             case "--checksum":
                 checksum = try cursor.value(for: argument, parsedBy: ChecksumType.init(name:)) {
                     "--checksum '\($0)' is not one of " + ChecksumType.all.map(\.name).joined(separator: ", ")
@@ -142,6 +151,13 @@ struct SendArguments {
             throw UsageError(.invalidCombination, "give PATHs to send, or --synthetic COUNT --size SIZE")
         }
         if synthetic != nil && syntheticSize == nil { throw UsageError(.invalidCombination, "--synthetic needs --size") }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw UsageError(.invalidCombination, "--tls-cert and --tls-key go together")
+        }
+        // A bundle's URLs come from the map: its https:// members use the TLS options.
+        if caFile != nil || tlsCert != nil, bundle == nil, !self.url.hasPrefix("https://") {
+            throw UsageError(.invalidCombination, "--ca, --tls-cert and --tls-key need an https:// URL")
+        }
         do {
             bucket = try Bucket(parsing: bucketText)
         } catch {
@@ -165,7 +181,9 @@ struct SendArguments {
 
     /// The URL with `/v1/objstream/default` when it has no path.
     private static func endpoint(_ url: String) -> String {
-        let rest = url.dropFirst("http://".count)
-        return url.hasPrefix("http://") && !rest.contains("/") ? url + "/v1/objstream/default" : url
+        for scheme in ["http://", "https://"] where url.hasPrefix(scheme) {
+            return url.dropFirst(scheme.count).contains("/") ? url : url + "/v1/objstream/default"
+        }
+        return url
     }
 }

@@ -14,7 +14,13 @@ enum SendCommand: Subcommand {
 
         Sends files (directories recursively; object names are paths relative to the
         argument) or COUNT generated objects of SIZE bytes, then ends every stream.
-          URL            http://host:port/v1/objstream/NAME (no path: /v1/objstream/default)
+          URL            http://host:port/v1/objstream/NAME (no path: /v1/objstream/default),
+                         or https:// for TLS (the receiver's certificate must name host;
+                         files then go through the buffer, never sendfile)
+          --ca FILE      trust the PEM authorities in FILE for the receiver's certificate
+                         (default: the system's trust store)
+          --tls-cert FILE --tls-key FILE
+                         present this PEM certificate and key (mutual TLS)
           --synthetic COUNT --size SIZE
                          send COUNT generated objects of SIZE bytes (like 4KiB) instead of files
           --cluster FILE --node ID --trname NAME (--broadcast | --to ID,ID)
@@ -110,6 +116,14 @@ enum SendCommand: Subcommand {
             options.confirmation = confirmation
         }
         if let timeout = parsed.responseTimeout { options.responseTimeout = timeout }
+        if parsed.caFile != nil || parsed.tlsCert != nil {
+            do {
+                options.tls = try TLSClientCredentials(
+                    caFile: parsed.caFile, certificateFile: parsed.tlsCert, keyFile: parsed.tlsKey)
+            } catch {
+                return fail(error.message)
+            }
+        }
 
         // Synthetic items are made as they are sent: a count of 100 million costs no memory up front.
         let items: LazyMapCollection<Range<Int>, SendItem>

@@ -8,7 +8,8 @@ import ObjStreamWire
 /// - `listen` and `admin_listen` resolve (``SocketAddress/resolve(host:port:)``, names now)
 ///   and bind (``ListeningSocket``, on port 0: the port itself may still be taken when
 ///   `serve` starts, or need privileges), and are not one address;
-/// - `gateway.max_connections` is at most what the process can hold (``GatewayCapacity``).
+/// - `gateway.max_connections` is at most what the process can hold (``GatewayCapacity``);
+/// - the `tls` files are readable and GnuTLS takes them (``GatewayTLS/load(certificateFile:keyFile:clientCAFile:priorities:)``).
 enum ServeChecks {
     /// Every problem of a configuration on this host.
     /// - Parameters:
@@ -33,7 +34,33 @@ enum ServeChecks {
                     key: "gateway.max_connections", value: String(configuration.gateway.maxConnections),
                     message: "more than this process can hold: \(capacity.reason)"))
         }
+        if let tls = configuration.tls {
+            do {
+                _ = try gatewayTLS(tls)
+            } catch {
+                let value: String? =
+                    switch error.field {
+                    case .cert: tls.cert
+                    case .key: tls.key
+                    case .clientCA: tls.clientCA
+                    case .priorities: tls.priorities
+                    }
+                problems.append(
+                    ConfigProblem(
+                        key: "tls.\(error.field.rawValue)", value: value.map(JSONString.quote) ?? "null",
+                        message: error.message))
+            }
+        }
         return problems
+    }
+
+    /// Reads and checks the files of the `tls` section.
+    /// - Parameter tls: The section.
+    /// - Returns: The gateway's TLS settings.
+    /// - Throws: The problem of the first field that cannot be used.
+    static func gatewayTLS(_ tls: TLSConfiguration) throws(GatewayTLSProblem) -> GatewayTLS {
+        try GatewayTLS.load(
+            certificateFile: tls.cert, keyFile: tls.key, clientCAFile: tls.clientCA, priorities: tls.priorities)
     }
 
     /// Resolves and test-binds one listen address.

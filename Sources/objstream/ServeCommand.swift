@@ -22,6 +22,7 @@ enum ServeCommand: Subcommand {
                                [--endpoint NAME[=sink|store]]...
                                [--cluster FILE --node ID] [--signing off|permissive|strict]
                                [--replay-state FILE]
+                               [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 
         Serves PUT /v1/objstream/<NAME> for the endpoints of the configuration and of the
         command line (sink: count and discard; store: write objects under
@@ -54,6 +55,11 @@ enum ServeCommand: Subcommand {
           --replay-state FILE  keep each sender's highest accepted nonce in FILE (synced
                                before the request is accepted), so that a restarted gateway
                                refuses nonces it may have accepted before
+          --tls-cert FILE      serve streams over TLS (https://) with this PEM certificate,
+                               replacing tls.cert; needs --tls-key (or tls.key)
+          --tls-key FILE       its PEM private key, replacing tls.key
+          --tls-client-ca FILE require client certificates signed by this PEM CA (mutual
+                               TLS), replacing tls.client_ca
         """
 
     /// Runs the command with its arguments.
@@ -67,6 +73,9 @@ enum ServeCommand: Subcommand {
         var storeSync: StoreSync?
         var extra: [EndpointConfiguration] = []
         var cluster = ServeCluster()
+        var tlsCert: String?
+        var tlsKey: String?
+        var tlsClientCA: String?
         let done = parseOptions(arguments) { argument, cursor throws(UsageError) in
             if try cluster.take(argument, &cursor) { return }
             switch argument {
@@ -88,6 +97,9 @@ enum ServeCommand: Subcommand {
                 let endpoint = try endpoint(cursor.value(for: argument))
                 extra.removeAll { $0.name == endpoint.name }
                 extra.append(endpoint)
+            case "--tls-cert": tlsCert = try cursor.value(for: argument)
+            case "--tls-key": tlsKey = try cursor.value(for: argument)
+            case "--tls-client-ca": tlsClientCA = try cursor.value(for: argument)
             default: throw UsageError(.unknownOption, "unknown option '\(argument)'")
             }
         }
@@ -111,6 +123,17 @@ enum ServeCommand: Subcommand {
         for endpoint in extra {
             configuration.endpoints.removeAll { $0.name == endpoint.name }
             configuration.endpoints.append(endpoint)
+        }
+        if tlsCert != nil || tlsKey != nil || tlsClientCA != nil {
+            guard let cert = tlsCert ?? configuration.tls?.cert, let key = tlsKey ?? configuration.tls?.key else {
+                StandardError.write("objstream serve: TLS needs both --tls-cert and --tls-key (or the tls section)\n")
+                return 2
+            }
+            var tls = configuration.tls ?? TLSConfiguration(cert: cert, key: key)
+            tls.cert = cert
+            tls.key = key
+            if let tlsClientCA { tls.clientCA = tlsClientCA }
+            configuration.tls = tls
         }
         // The soft limit of open files up to the hard one, before the capacity is checked against it.
         FileLimit.raiseToHard()
@@ -190,8 +213,17 @@ enum ServeCommand: Subcommand {
         }
         let sessionLog: (@Sendable (SessionSummary) -> Void)? =
             verbose ? { @Sendable summary in log("objstream: \(summary)") } : nil
+        var gatewayOptions = options(from: configuration)
+        if let tls = configuration.tls {
+            do {
+                gatewayOptions.tls = try ServeChecks.gatewayTLS(tls)
+            } catch {
+                StandardError.write("objstream serve: \(error)\n")
+                return 2
+            }
+        }
         let gateway = Gateway(
-            endpoints: registry, options: options(from: configuration), metrics: MetricsRegistry.shared, log: log,
+            endpoints: registry, options: gatewayOptions, metrics: MetricsRegistry.shared, log: log,
             onSessionEnd: sessionLog, clusterMap: map, replayState: replayState)
         do {
             try gateway.start()
@@ -216,7 +248,7 @@ enum ServeCommand: Subcommand {
         log(
             "objstream: endpoints \(names.isEmpty ? "none" : names), store \(configuration.storeDirectory)"
                 + " (sync \(configuration.storeSync.rawValue))")
-        log("objstream: listening on \(bound(configuration.listen, gateway.address))")
+        log("objstream: listening on \(bound(configuration.listen, gateway.address))\(tlsNote(configuration.tls))")
         if let admin, let address = configuration.adminListen {
             log("objstream: admin listening on \(bound(address, admin.address)) (/metrics, /healthz, /readyz)")
         }
@@ -254,7 +286,15 @@ enum ServeCommand: Subcommand {
         return "\(shown) (\(bound))"
     }
 
-    /// The gateway options of a configuration.
+    /// How the startup line and `config check` say the listener's TLS: nothing for plain TCP.
+    /// - Parameter tls: The `tls` section.
+    /// - Returns: ` over TLS` or ` over mutual TLS`, or empty.
+    static func tlsNote(_ tls: TLSConfiguration?) -> String {
+        guard let tls else { return "" }
+        return tls.clientCA == nil ? " over TLS" : " over mutual TLS"
+    }
+
+    /// The gateway options of a configuration (without the TLS files, which ``ServeChecks`` reads).
     static func options(from configuration: ObjStreamConfiguration) -> GatewayOptions {
         let g = configuration.gateway
         return GatewayOptions(

@@ -48,7 +48,7 @@ import Testing
         #expect(problems(json) == [
             "colour: 1: unknown key (known: version, nodes)",
             "version: -1: must be an integer >= 0 (a newer map has a higher version)",
-            #"nodes[0] (node "a").url: "ftp://x": invalid URL "ftp://x": only http:// is supported"#,
+            #"nodes[0] (node "a").url: "ftp://x": invalid URL "ftp://x": only http:// and https:// are supported"#,
             "nodes[1].port: 1: unknown key (known: id, url, public_key)",
             #"nodes[1].id: "a": duplicates the id of nodes[0]; ids must be unique"#,
             #"nodes[1] (node "a").public_key: "\#(key)=": must be an Ed25519 public key: 32 bytes in base64 URL-safe without padding (43 characters, what objstream keygen writes to node.pub)"#,

@@ -140,3 +140,47 @@ import Testing
         #expect(ListenAddress(text) == nil)
     }
 }
+
+/// The `tls` section: null or absent is plain TCP; cert and key are required paths; client_ca
+/// and priorities are null or non-empty strings; every problem names its key.
+@Suite struct TLSSectionParsingTests {
+    private func parse(_ json: String) throws -> ObjStreamConfiguration {
+        try ObjStreamConfiguration.parse(Array(json.utf8))
+    }
+
+    private func problems(_ json: String) -> [ConfigProblem] {
+        let parsed = Result { () throws(ConfigError) in try ObjStreamConfiguration.parse(Array(json.utf8)) }
+        guard case .failure(let error) = parsed else { return [] }
+        return error.problems
+    }
+
+    @Test func absentOrNullTLSMeansPlainTCP() throws {
+        #expect(try parse("{}").tls == nil)
+        #expect(try parse(#"{"tls": null}"#).tls == nil)
+    }
+
+    @Test func tlsSectionParsesAndPrintsBackToAnEqualValue() throws {
+        let parsed = try parse(
+            #"{"tls": {"cert": "/etc/o/gw.pem", "key": "/etc/o/gw.key", "client_ca": "/etc/o/ca.pem", "priorities": "SECURE256"}}"#)
+        #expect(parsed.tls == TLSConfiguration(cert: "/etc/o/gw.pem", key: "/etc/o/gw.key", clientCA: "/etc/o/ca.pem", priorities: "SECURE256"))
+        #expect(try parse(parsed.json()) == parsed)
+        let minimal = try parse(#"{"tls": {"cert": "c.pem", "key": "k.pem", "client_ca": null}}"#)
+        #expect(minimal.tls == TLSConfiguration(cert: "c.pem", key: "k.pem"))
+        #expect(minimal.json().contains(#""client_ca": null"#))
+        #expect(try parse(minimal.json()) == minimal)
+    }
+
+    @Test func tlsProblemsNameTheKey() {
+        #expect(problems(#"{"tls": {}}"#).map(\.description) == [
+            "tls.cert: null: is required: the PEM certificate file", "tls.key: null: is required: the PEM private key file",
+        ])
+        #expect(problems(#"{"tls": {"cert": "", "key": 3, "client_ca": "", "priorities": false, "ca": "x"}}"#).map(\.description) == [
+            #"tls.ca: "x": unknown key (known: cert, key, client_ca, priorities)"#,
+            #"tls.cert: "": must be a non-empty path"#,
+            "tls.key: 3: must be a non-empty path",
+            #"tls.client_ca: "": must be null (no client certificates) or a non-empty path"#,
+            "tls.priorities: false: must be null (NORMAL) or a non-empty GnuTLS priority string",
+        ])
+        #expect(problems(#"{"tls": "on"}"#).map(\.key) == ["tls"])
+    }
+}

@@ -21,6 +21,7 @@ public final class ServedGateway: Sendable {
     private let gateway: String
     private let endpoints: String
     private let launcher: [String]
+    private let tls: String
 
     /// Starts `objstream serve --config FILE` with `gateway` as the config's `gateway` section.
     /// - Parameters:
@@ -29,15 +30,16 @@ public final class ServedGateway: Sendable {
     ///   - listen: The stream listener's `HOST:PORT` (port 0: any).
     ///   - folder: Where the configuration and the store go; nil: a new temporary folder.
     ///   - launcher: A command that runs `objstream` (like `ip netns exec NAME`); empty: none.
+    ///   - tls: The `tls` section as JSON (`null`: plain TCP).
     public init(
         gateway: String = "", endpoints: String = #"{"name": "default", "action": "sink"}"#,
-        listen: String = "127.0.0.1:0", folder: URL? = nil, launcher: [String] = []
+        listen: String = "127.0.0.1:0", folder: URL? = nil, launcher: [String] = [], tls: String = "null"
     ) throws {
         let folder = try folder ?? TestPaths.temporaryDirectory("objstream-served")
         let config = folder.appendingPathComponent("objstream.json")
         let json = """
             {"listen": "\(listen)", "admin_listen": "127.0.0.1:0", "store_dir": "\(folder.path)/store",
-             "endpoints": [\(endpoints)], "gateway": {\(gateway)}}
+             "endpoints": [\(endpoints)], "gateway": {\(gateway)}, "tls": \(tls)}
             """
         try Data(json.utf8).write(to: config)
         let arguments = ["serve", "--config", config.path]
@@ -49,6 +51,7 @@ public final class ServedGateway: Sendable {
         self.gateway = gateway
         self.endpoints = endpoints
         self.launcher = launcher
+        self.tls = tls
         do {
             port = try process.reportedPort(after: "objstream: listening on \(host):")
             adminPort = try process.reportedPort(after: "objstream: admin listening on 127.0.0.1:")
@@ -80,7 +83,8 @@ public final class ServedGateway: Sendable {
     /// - Returns: The gateway.
     public func restarted() throws -> ServedGateway {
         try ServedGateway(
-            gateway: gateway, endpoints: endpoints, listen: "\(host):\(port)", folder: folder, launcher: launcher)
+            gateway: gateway, endpoints: endpoints, listen: "\(host):\(port)", folder: folder, launcher: launcher,
+            tls: tls)
     }
 
     /// The stream URL of an endpoint.

@@ -44,7 +44,7 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.split(separator: "\n").map(String.init) == [
-            "colour: 1: unknown key (known: listen, admin_listen, store_dir, store_sync, log_level, signing, endpoints, transport, gateway, sender)",
+            "colour: 1: unknown key (known: listen, admin_listen, store_dir, store_sync, log_level, signing, endpoints, transport, gateway, sender, tls)",
             #"listen: "127.0.0.1": must be "host:port" or "[ipv6]:port" with port 0..65535 (0: any free port)"#,
             #"endpoints[1].name: "a": duplicate endpoint name (also endpoints[0])"#,
             "transport.burst_buffer: 8192: must be an integer in 256..4096",
