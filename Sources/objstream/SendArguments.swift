@@ -155,7 +155,7 @@ struct SendArguments {
             throw UsageError(.invalidCombination, "--tls-cert and --tls-key go together")
         }
         // A bundle's URLs come from the map: its https:// members use the TLS options.
-        if caFile != nil || tlsCert != nil, bundle == nil, !self.url.hasPrefix("https://") {
+        if caFile != nil || tlsCert != nil, self.bundle == nil, !self.url.hasPrefix("https://") {
             throw UsageError(.invalidCombination, "--ca, --tls-cert and --tls-key need an https:// URL")
         }
         do {
