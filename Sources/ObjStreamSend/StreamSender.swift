@@ -362,8 +362,8 @@ final class StreamSender: @unchecked Sendable {
             attempts.count += 1
             do {
                 return try SocketConnection.connect(to: stream.url, options: options)
-            } catch let e as any Error & Sendable where SocketConnection.isRetryable(e) {
-                failure = e
+            } catch where SocketConnection.isRetryable(error) {
+                failure = error
             } catch let e as SendError {
                 throw e
             } catch {
