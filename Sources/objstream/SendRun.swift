@@ -137,7 +137,12 @@ final class SendRun: SendRunning {
             defer { state.streams.removeAll() }
             return state.streams
         }
+        // A signal may have stopped the loop before ``stop()`` saw these streams: they stop
+        // here, never end gracefully, whichever of the two threads took them; `fin()` then
+        // waits until every object of theirs has completed.
+        let stopping = !isSending() || state.withLock { $0.stopped }
         for stream in streams {
+            if stopping { stream.stop() }
             stream.fin()
             if let error = stream.terminationReason?.error { progress.streamErrors.record("stream \(stream)", error) }
         }
