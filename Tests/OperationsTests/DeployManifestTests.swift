@@ -9,7 +9,7 @@ import Testing
     private static let yamlFiles = [
         "deploy/kubernetes/namespace.yaml", "deploy/kubernetes/configmap.yaml", "deploy/kubernetes/daemonset.yaml",
         "deploy/kubernetes/service.yaml", "deploy/kubernetes/podmonitor.yaml", "deploy/kubernetes/kustomization.yaml",
-        "deploy/kubernetes/cluster.yaml", "deploy/kubernetes/secret.yaml",
+        "deploy/kubernetes/cluster.yaml", "deploy/kubernetes/secret.yaml", "deploy/kubernetes/tls-secret.yaml",
         "deploy/prometheus/prometheus.yml", "deploy/prometheus/rules/objstream.rules.yml",
         "deploy/prometheus/tests/objstream.rules.test.yml",
         "deploy/grafana/provisioning/datasources/objstream.yml", "deploy/grafana/provisioning/dashboards/objstream.yml",
@@ -40,7 +40,7 @@ import Testing
         for probe in ["livenessProbe", "readinessProbe"] {
             #expect(YAMLDocuments.value(container, [probe, "httpGet", "port"]) as? String == "admin", "\(probe)")
         }
-        #expect(YAMLDocuments.value(container, ["ports", 0, "name"]) as? String == "http")
+        #expect(YAMLDocuments.value(container, ["ports", 0, "name"]) as? String == "https")
         #expect(YAMLDocuments.value(container, ["ports", 0, "containerPort"]) as? Int == 9080)
         #expect(YAMLDocuments.value(container, ["ports", 1, "name"]) as? String == "admin")
         #expect(YAMLDocuments.value(container, ["ports", 1, "containerPort"]) as? Int == 9081)
@@ -53,6 +53,8 @@ import Testing
             container["args"] as? [String] == [
                 "serve", "--config", "/etc/objstream/objstream.json", "--cluster", "/etc/objstream/cluster/cluster.json",
                 "--node", "$(NODE_NAME)", "--signing", "strict", "--replay-state", "/var/lib/objstream/replay-state",
+                "--tls-cert", "/etc/objstream/tls/$(NODE_NAME).pem", "--tls-key", "/etc/objstream/tls/$(NODE_NAME).key",
+                "--tls-client-ca", "/etc/objstream/tls/ca.pem",
             ])
         let annotations = YAMLDocuments.value(pod, ["metadata", "annotations"]) as? [String: String] ?? [:]
         #expect(annotations == ["prometheus.io/scrape": "true", "prometheus.io/port": "9081", "prometheus.io/path": "/metrics"])
@@ -122,6 +124,39 @@ import Testing
         let keys = (secret["stringData"] as? [String: Any] ?? [:]).keys
         #expect(Set(keys) == Set(map.nodes.map { "\($0.id).key" }))
         #expect(map.nodes.allSatisfy { $0.publicKey != nil })
+    }
+
+    @Test func theGatewayServesMutualTLSWithEachNodesCertificateFromASecretOnlyTheUserReads() throws {
+        let ds = try manifest("deploy/kubernetes/daemonset.yaml")
+        let pod = try #require(YAMLDocuments.value(ds, ["spec", "template", "spec"]) as? [String: Any])
+        let container = try #require(YAMLDocuments.value(pod, ["containers", 0]) as? [String: Any])
+        let args = container["args"] as? [String] ?? []
+        func value(of option: String) -> String? {
+            args.firstIndex(of: option).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
+        }
+        #expect(value(of: "--tls-cert") == "/etc/objstream/tls/$(NODE_NAME).pem")
+        #expect(value(of: "--tls-key") == "/etc/objstream/tls/$(NODE_NAME).key")
+        #expect(value(of: "--tls-client-ca") == "/etc/objstream/tls/ca.pem")
+        let mounts = container["volumeMounts"] as? [[String: Any]] ?? []
+        let tlsMount = mounts.first { $0["name"] as? String == "tls" }
+        #expect(tlsMount?["mountPath"] as? String == "/etc/objstream/tls")
+        #expect(tlsMount?["readOnly"] as? Bool == true)
+        let volumes = pod["volumes"] as? [[String: Any]] ?? []
+        let tlsVolume = volumes.first { $0["name"] as? String == "tls" } ?? [:]
+        #expect(YAMLDocuments.value(tlsVolume, ["secret", "secretName"]) as? String == "objstream-tls")
+        #expect(YAMLDocuments.value(tlsVolume, ["secret", "defaultMode"]) as? Int == 0o400)
+        // The Secret holds the CA and a certificate and key per node of the map, whose urls are https://.
+        let secret = try manifest("deploy/kubernetes/tls-secret.yaml")
+        #expect(secret["kind"] as? String == "Secret")
+        #expect(YAMLDocuments.value(secret, ["metadata", "name"]) as? String == "objstream-tls")
+        let cluster = try manifest("deploy/kubernetes/cluster.yaml")
+        let text = try #require(YAMLDocuments.value(cluster, ["data", "cluster.json"]) as? String)
+        let map = try ClusterMap.parse(Array(text.utf8))
+        let files = Set((secret["stringData"] as? [String: Any] ?? [:]).keys)
+        #expect(files == Set(["ca.pem"] + map.nodes.flatMap { ["\($0.id).pem", "\($0.id).key"] }))
+        #expect(map.nodes.allSatisfy { $0.url.hasPrefix("https://") }, "\(map.nodes.map(\.url))")
+        let kustomization = try manifest("deploy/kubernetes/kustomization.yaml")
+        #expect((kustomization["resources"] as? [String] ?? []).contains("tls-secret.yaml"))
     }
 
     @Test func theClusterMapOfTheManifestsPassesConfigCheck() throws {
