@@ -99,7 +99,7 @@ let package = Package(
         ),
 
         // Tests, with one support library for paths, processes and ports.
-        .target(name: "ObjStreamTestSupport", dependencies: ["ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
+        .target(name: "ObjStreamTestSupport", dependencies: ["CFileSystem", "ObjStreamWire"], path: "Tests/ObjStreamTestSupport"),
         .testTarget(name: "ObjStreamTestSupportTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamWireTests", dependencies: ["ObjStreamWire", "ObjStreamTestSupport"]),
         .testTarget(name: "ObjStreamClusterTests", dependencies: ["ObjStreamCluster", "ObjStreamTestSupport"]),

@@ -91,9 +91,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let key = try #require(NodeSigningKey(seed: seed))
         let open = folder.appendingPathComponent("open.key").path
-        FileManager.default.createFile(atPath: open, contents: Data(key.fileText.utf8), attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: open, contents: Data(key.fileText.utf8), attributes: [.posixPermissions: 0o644]))
         let bad = folder.appendingPathComponent("bad.key").path
-        FileManager.default.createFile(atPath: bad, contents: Data("not a key\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: bad, contents: Data("not a key\n".utf8), attributes: [.posixPermissions: 0o600]))
         let missing = folder.appendingPathComponent("missing.key").path
         for (path, code, words) in [
             (open, SigningKeyError.Code.exposed, "mode 644"), (bad, .malformed, "not a node key"), (missing, .unreadable, "No such file"),

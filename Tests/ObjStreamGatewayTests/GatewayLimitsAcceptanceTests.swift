@@ -134,9 +134,12 @@ import Glibc
             try stream.sendChunk(encoder.bytes)
             streams.append(stream)
         }
-        #expect(eventually(timeout: .seconds(120)) {
-            (try? served.value(#"objstream_rx_sessions_active{endpoint="default"}"#)) == 2000
-        })
+        var active = -1.0
+        #expect(
+            eventually(timeout: .seconds(120)) {
+                active = (try? served.value(#"objstream_rx_sessions_active{endpoint="default"}"#)) ?? -1
+                return active == 2000
+            }, "\(active) sessions active, \(served.threads) threads\(served.process.exitReport)")
         let opened = ContinuousClock.now - started
         let metrics = try Self.timedGet(served.adminPort, "/metrics")
         #expect(metrics.response.status == 200)
@@ -153,7 +156,12 @@ import Glibc
         #expect(rss <= (64 << 20) + 2000 * (160 << 10), "\(rss >> 20) MiB")
         for stream in streams { stream.reset() }
         streams.removeAll()
-        #expect(eventually(timeout: .seconds(120)) { (try? served.value("objstream_connections_open")) == 0 })
+        var open = -1.0
+        #expect(
+            eventually(timeout: .seconds(120)) {
+                open = (try? served.value("objstream_connections_open")) ?? -1
+                return open == 0
+            }, "\(open) connections still open, \(served.threads) threads\(served.process.exitReport)")
     }
 
     @Test func anLZ4StreamBeyondLZ4MemoryIsAnswered503BeforeItsBodyIsReadAndMemoryStaysBounded() throws {

@@ -1,4 +1,7 @@
+import CFileSystem
 import Foundation
+import ObjStreamWire
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,40 +33,112 @@ public final class ChildProcess: Sendable {
         public init(description: String) { self.description = description }
     }
 
-    private let process: Process
+    private let pid_: pid_t
+    /// The decoded exit status once the process has been reaped; nil while it runs.
+    private let exit = Mutex<Int32?>(nil)
     private let output: LineCollector
     private let errors: LineCollector
 
+    /// Writes to a pipe whose reader has gone fail with `EPIPE` instead of killing the test.
+    private static let ignoreBrokenPipes: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
+
     /// Starts a process.
+    ///
+    /// Spawned directly, not through `Foundation.Process`, whose exit watcher is not reliable
+    /// in a process that holds thousands of sockets (a test of many connections): the exit is
+    /// learnt with `waitpid`, the output read with `read` on threads of its own. Every
+    /// descriptor the tests open is close-on-exec; the child gets its three pipes and the
+    /// default disposition of every signal (the test process ignores `SIGPIPE`).
+    ///
+    /// The corresponding C functions are `pipe2` and `posix_spawn` (`posix_spawnp` for a name).
     /// - Parameters:
     ///   - executable: Absolute path, or a name looked up in `PATH`.
     ///   - arguments: Its arguments.
     ///   - stdin: Bytes to write to its standard input, then close it (nil: no input).
+    /// - Throws: ``Failure`` when the pipes cannot be made or the process cannot be started.
     public init(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil) throws {
-        let process = Process()
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        let stdoutPipe = Pipe()
-        let stderrPipe = Pipe()
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        self.process = process
-        output = LineCollector(reading: stdoutPipe.fileHandleForReading)
-        errors = LineCollector(reading: stderrPipe.fileHandleForReading)
-        if let stdin {
-            let handle = input.fileHandleForWriting
-            Thread.detachNewThread {
-                handle.write(Data(stdin))
-                try? handle.close()
+        Self.ignoreBrokenPipes
+        var pipes = [Int32](repeating: -1, count: 6)
+        for i in 0..<3 {
+            guard pipes.withUnsafeMutableBufferPointer({ pipe2($0.baseAddress! + 2 * i, O_CLOEXEC) }) == 0 else {
+                let failure = Failure(description: "pipe2: \(String(cString: strerror(errno)))")
+                for fd in pipes where fd >= 0 { close(fd) }
+                throw failure
             }
+        }
+        let (inputRead, inputWrite) = (pipes[0], pipes[1])
+        let (outputRead, outputWrite) = (pipes[2], pipes[3])
+        let (errorRead, errorWrite) = (pipes[4], pipes[5])
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdin == nil {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, inputRead, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, outputWrite, 1)
+        posix_spawn_file_actions_adddup2(&actions, errorWrite, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        sigfillset(&all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for arg in argv { free(arg) } }
+        var pid: pid_t = 0
+        let rc =
+            executable.hasPrefix("/")
+            ? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            : posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
+        close(inputRead)
+        close(outputWrite)
+        close(errorWrite)
+        guard rc == 0 else {
+            for fd in [inputWrite, outputRead, errorRead] { close(fd) }
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        pid_ = pid
+        output = LineCollector(reading: outputRead)
+        errors = LineCollector(reading: errorRead)
+        if let stdin {
+            Thread.detachNewThread {
+                stdin.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = retryingOnInterrupt { write(inputWrite, bytes.baseAddress! + offset, bytes.count - offset) }
+                        if n <= 0 { break }
+                        offset += n
+                    }
+                }
+                close(inputWrite)
+            }
+        } else {
+            close(inputWrite)
+        }
+    }
+
+    /// The exit status once the process has exited (reaping it), nil while it runs.
+    ///
+    /// The corresponding C function is `waitpid` (`WNOHANG`).
+    private var exitStatus: Int32? {
+        exit.withLock { status in
+            guard status == nil else { return status }
+            var raw: Int32 = 0
+            let reaped = retryingOnInterrupt { waitpid(pid_, &raw, WNOHANG) }
+            if reaped == pid_ {
+                // WIFEXITED: the exit code; otherwise the signal that ended it.
+                status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+            }
+            return status
         }
     }
 
@@ -78,7 +153,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { pid_ }
 
     /// Standard output so far.
     public var stdout: String { output.text }
@@ -92,6 +167,14 @@ public final class ChildProcess: Sendable {
     /// Standard output and standard error so far, for failure messages.
     public var text: String { output.text + errors.text }
 
+    /// Empty while the process runs; once it has exited, its status and the last lines it
+    /// wrote to standard error, for the message of a failure that its exit explains.
+    public var exitReport: String {
+        guard let status = exitStatus else { return "" }
+        return "; the process exited (status \(status)), last lines of its standard error:\n"
+            + errors.lines.suffix(20).joined(separator: "\n")
+    }
+
     /// Waits for a line of standard output or standard error that contains `marker`.
     /// - Parameters:
     ///   - marker: Text to look for.
@@ -101,7 +184,7 @@ public final class ChildProcess: Sendable {
         var found: String?
         _ = eventually(timeout: timeout) {
             found = (output.lines + errors.lines).first { $0.contains(marker) }
-            return found != nil || (!process.isRunning && output.isClosed && errors.isClosed)
+            return found != nil || (exitStatus != nil && output.isClosed && errors.isClosed)
         }
         return found
     }
@@ -120,20 +203,23 @@ public final class ChildProcess: Sendable {
         return port
     }
 
-    /// Sends a signal, if the process still runs.
+    /// Sends a signal, if the process still runs (a process not yet reaped keeps its pid).
+    ///
+    /// The corresponding C function is `kill`.
     /// - Parameter number: The signal, like `SIGTERM`.
     public func signal(_ number: Int32) {
-        if process.isRunning { kill(process.processIdentifier, number) }
+        exit.withLock { status in
+            if status == nil { _ = kill(pid_, number) }
+        }
     }
 
     /// Waits for the process to exit on its own.
     /// - Parameter timeout: How long to wait.
     /// - Returns: The exit status, or nil when it still runs after `timeout`.
     public func waitForExit(timeout: Duration = .seconds(60)) -> Int32? {
-        guard eventually(timeout: timeout, { !process.isRunning }) else { return nil }
-        process.waitUntilExit()
+        guard eventually(timeout: timeout, { exitStatus != nil }) else { return nil }
         _ = eventually(timeout: timeout) { output.isClosed && errors.isClosed }
-        return process.terminationStatus
+        return exitStatus
     }
 
     /// Waits for the exit and everything the process wrote.
@@ -158,7 +244,7 @@ public final class ChildProcess: Sendable {
         self.signal(signal)
         if let status = waitForExit(timeout: timeout) { return status }
         self.signal(SIGKILL)
-        process.waitUntilExit()
-        return process.terminationStatus
+        // A killed process is reaped at once; the bound only turns a kernel's hang into a failure.
+        return waitForExit(timeout: .seconds(300)) ?? SIGKILL
     }
 }

@@ -10,9 +10,13 @@ import Foundation
 /// - Returns: Whether it held before the timeout.
 public func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
+    // 1 ms, doubling to 100 ms: quick when the condition comes true at once, light on a
+    // loaded machine when it takes long.
+    var pause: UInt32 = 1_000
     while ContinuousClock.now < deadline {
         if try condition() { return true }
-        usleep(5_000)
+        usleep(pause)
+        pause = min(pause * 2, 100_000)
     }
     return try condition()
 }

@@ -1,5 +1,10 @@
 import Foundation
+import ObjStreamWire
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Collects what a child process writes to a pipe, one entry per line, on a thread of
 /// its own, so that a test can wait for a line while the process runs and a full pipe
@@ -13,25 +18,35 @@ public final class LineCollector: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts reading `handle` until it reaches end of file.
-    /// - Parameter handle: The read end of a pipe (a child's standard output or error).
-    public init(reading handle: FileHandle) {
+    /// Starts reading `fd` until it reaches end of file, then closes it.
+    ///
+    /// The corresponding C function is `read`.
+    /// - Parameter fd: The read end of a pipe (a child's standard output or error); the
+    ///   collector owns it.
+    public init(reading fd: Int32) {
         Thread.detachNewThread { [self] in
             var pending = Data()
+            var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending += data
+                let n = buffer.withUnsafeMutableBytes { raw in retryingOnInterrupt { read(fd, raw.baseAddress, raw.count) } }
+                if n <= 0 { break }
+                let data = Data(buffer[0..<n])
+                // Each byte is looked at once; only a line's unfinished tail waits in `pending`.
                 var lines: [String] = []
-                while let newline = pending.firstIndex(of: 10) {
-                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending = Data(pending[(newline + 1)...])
+                var start = data.startIndex
+                while let newline = data[start...].firstIndex(of: 10) {
+                    pending += data[start..<newline]
+                    lines.append(String(decoding: pending, as: UTF8.self))
+                    pending.removeAll(keepingCapacity: true)
+                    start = newline + 1
                 }
+                pending += data[start...]
                 state.withLock {
                     $0.bytes += data
                     $0.lines += lines
                 }
             }
+            close(fd)
             state.withLock {
                 if !pending.isEmpty { $0.lines.append(String(decoding: pending, as: UTF8.self)) }
                 $0.closed = true

@@ -19,6 +19,10 @@ public enum LoopbackTCP {
         public init(_ call: String, _ code: Int32 = errno) {
             description = "\(call): \(String(cString: strerror(code)))"
         }
+
+        /// Describes a failure that no call's `errno` explains.
+        /// - Parameter message: What went wrong.
+        public init(message: String) { description = message }
     }
 
     /// `poll`'s "the peer shut down its writing" event (`POLLRDHUP`, not visible from Swift).
@@ -123,6 +127,60 @@ public enum LoopbackTCP {
         var scratch = [UInt8](repeating: 0, count: 65_536)
         while scratch.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
         close(fd)
+    }
+
+    /// What a `GET` answered.
+    public struct Response: Sendable {
+        /// The HTTP status.
+        public var status: Int
+        /// The body (everything after the head, up to the end of the connection).
+        public var body: String
+    }
+
+    /// `GET path` on a new connection to `127.0.0.1:port` with `Connection: close`, read to
+    /// the end: a scrape made in this process, so that a test that polls a gateway's metrics
+    /// starts no process per poll (a child of a process that holds thousands of sockets is
+    /// slow to start).
+    ///
+    /// The corresponding C functions are `send` and `recv`.
+    /// - Parameters:
+    ///   - port: The port.
+    ///   - path: The path, like `/metrics`.
+    ///   - timeout: How long a read may wait for the server; bounds a hang only.
+    /// - Returns: The status and the body.
+    /// - Throws: ``Failure`` when the connection fails or the answer is not HTTP.
+    public static func get(port: UInt16, path: String, timeout: Int = 60) throws(Failure) -> Response {
+        let fd = try connect(port: port)
+        defer { close(fd) }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Failure("send GET \(path) to 127.0.0.1:\(port)") }
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw Failure("recv GET \(path) from 127.0.0.1:\(port)") }
+            if n == 0 { break }
+            answer += scratch[0..<n]
+        }
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let headEnd = answer.indices.first(where: { answer[$0...].starts(with: separator) }) else {
+            throw Failure(message: "GET \(path) from 127.0.0.1:\(port): no response head in \(answer.count) bytes")
+        }
+        let statusLine = String(decoding: answer[..<headEnd], as: UTF8.self).prefix { $0 != "\r" }
+        let fields = statusLine.split(separator: " ")
+        guard fields.count >= 2, fields[0].hasPrefix("HTTP/1."), let status = Int(fields[1]) else {
+            throw Failure(message: "GET \(path) from 127.0.0.1:\(port): status line '\(statusLine)'")
+        }
+        return Response(status: status, body: String(decoding: answer[(headEnd + 4)...], as: UTF8.self))
     }
 
     private static func socket() throws(Failure) -> Int32 {

@@ -111,8 +111,23 @@ public final class ServedGateway: Sendable {
         try Curl.run(["--max-time", "30", "http://127.0.0.1:\(adminPort)\(path)"])
     }
 
-    /// The admin listener's `/metrics`.
-    public func metrics() throws -> String { try Curl.scrape(adminPort) }
+    /// The admin listener's `/metrics`, scraped in this process (tests poll it; a curl per
+    /// poll is a process start per poll).
+    /// - Returns: The exposition text.
+    /// - Throws: When the connection fails, the answer is not `200`, or the gateway has exited
+    ///   (with what it wrote to standard error last).
+    public func metrics() throws -> String {
+        let response: LoopbackTCP.Response
+        do {
+            response = try LoopbackTCP.get(port: adminPort, path: "/metrics")
+        } catch {
+            throw ChildProcess.Failure(description: "\(error)\(process.exitReport)")
+        }
+        guard response.status == 200 else {
+            throw ChildProcess.Failure(description: "GET :\(adminPort)/metrics: \(response.status)\(process.exitReport)")
+        }
+        return response.body
+    }
 
     /// The value of one series in a fresh scrape (0 when absent).
     /// - Parameter series: The name with its labels, exactly as exposed.
