@@ -72,7 +72,7 @@ public enum FuzzDriver {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withDirectoryEntryName(entry) { String(decoding: $0, as: UTF8.self) }
             if name != "." && name != ".." { names.append(path + "/" + name) }
         }
         return names.sorted()

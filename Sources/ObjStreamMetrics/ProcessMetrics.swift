@@ -114,7 +114,7 @@ public enum ProcessMetrics {
         defer { closedir(dir) }
         var count: Int64 = 0
         while let entry = readdir(dir) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            let isDot = withDirectoryEntryName(entry) { $0.first == UInt8(ascii: ".") }
             if !isDot { count += 1 }
         }
         return listedBySelf ? count - 1 : count

@@ -116,7 +116,7 @@ public enum StoreCatalog {
         defer { closedir(directory) }
         var out: [Entry] = []
         while let item = readdir(directory) {
-            let bytes = withUnsafeBytes(of: item.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            let bytes = withDirectoryEntryName(item) { Array($0) }
             if bytes == [0x2e] || bytes == [0x2e, 0x2e] { continue }
             var type = item.pointee.d_type
             if type == UInt8(DT_UNKNOWN) {

@@ -1,3 +1,5 @@
+import ObjStreamWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +58,7 @@ enum DirectoryWalk {
         defer { closedir(stream) }
         var subdirectories: [[UInt8]] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            let name = withDirectoryEntryName(entry) { Array($0) }
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
             let path = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
             var isDirectory = Int32(entry.pointee.d_type) == DT_DIR
