@@ -62,7 +62,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         let streamCallback = options.sentCallback
         let metrics = self.metrics
         self.completions = CompletionQueue(backlog: options.completionBacklog) { object, error in
-            ObjStream.complete(object, error: error, streamCallback: streamCallback, metrics: metrics)
+            ObjStream.complete(&object, error: error, streamCallback: streamCallback, metrics: metrics)
         }
         metrics.streamsOpen.increment()
         state.withLock { $0.idleTicksLeft = idleTickCount }
@@ -131,20 +131,21 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// - Parameter object: The object; its header's size says how many bytes its source yields.
     /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
     ///   without PDUs, no source, or the stream terminated.
-    public func send(_ object: __owned OutgoingObject) throws(SendError) {
+    public func send(_ object: consuming OutgoingObject) throws(SendError) {
         if let error = refusal(of: object) {
-            Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
+            var object = object
+            Self.complete(&object, error: error, streamCallback: options.sentCallback, metrics: metrics)
             throw error
         }
         startIfNeeded()
-        let reason = queue.push(object, mayWait: !completions.isCompletionThread) {
+        let refused = queue.push(object, mayWait: !completions.isCompletionThread) {
             counters.queueFull.add(1, ordering: .relaxed)
             metrics.queueFull.increment()
         }
-        if let reason {
+        if case (let reason, var object)? = refused {
             var error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
             error.unsent = true
-            Self.complete(object, error: error, streamCallback: options.sentCallback, metrics: metrics)
+            Self.complete(&object, error: error, streamCallback: options.sentCallback, metrics: metrics)
             throw error
         }
     }
@@ -283,13 +284,18 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         if case .error(let e) = reason { options.terminationCallback?(destinationID, e) }
     }
 
-    /// Completes one object: closes its source, then calls its callback, else the stream's.
+    /// Completes one object: closes and releases its source, then calls its callback, else the stream's.
+    /// - Parameters:
+    ///   - object: The object, completed in place (its source moved out, nothing copied).
+    ///   - error: Why it failed; nil: sent (or delivered).
+    ///   - streamCallback: The stream's callback.
+    ///   - metrics: Where failed completions are counted.
     static func complete(
-        _ object: OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
+        _ object: inout OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
     ) {
-        object.source?.close()
+        object.source.take()?.close()
         if error != nil { metrics.completionsFailed.increment() }
-        (object.callback ?? streamCallback)?(object.header, object.context, error)
+        if let callback = object.callback ?? streamCallback { callback(object.header, object.context, error) }
     }
 
     /// One collector tick.
@@ -321,7 +327,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         case .reap:
             let left = queue.close(.stopped)
             let error = SendError(code: .terminated, message: "stream \(self) terminated (reaped)")
-            for o in left { Self.complete(o, error: error, streamCallback: options.sentCallback, metrics: metrics) }
+            for var o in left { Self.complete(&o, error: error, streamCallback: options.sentCallback, metrics: metrics) }
             return false
         }
     }

@@ -42,8 +42,11 @@ final class SendQueue: @unchecked Sendable {
     ///   - mayWait: Whether to wait while the queue is full; false queues beyond `burst`
     ///     (a callback's send on the completion thread, which the sender thread may wait for).
     ///   - onFull: Called (once) when the push has to wait (`chanFull`).
-    /// - Returns: nil when queued; the termination reason when the stream is closed.
-    func push(_ object: __owned OutgoingObject, mayWait: Bool = true, onFull: () -> Void) -> TerminationReason? {
+    /// - Returns: nil when queued (the object moved in, never copied); when the stream is
+    ///   closed, the termination reason and the object, handed back.
+    func push(_ object: consuming OutgoingObject, mayWait: Bool = true, onFull: () -> Void)
+        -> (reason: TerminationReason, object: OutgoingObject)?
+    {
         condition.lock()
         defer { condition.unlock() }
         if mayWait, closedReason == nil, objectCount >= burst {
@@ -52,7 +55,7 @@ final class SendQueue: @unchecked Sendable {
             while closedReason == nil, objectCount >= burst { condition.wait() }
             pushersWaiting -= 1
         }
-        if let closedReason { return closedReason }
+        if let closedReason { return (closedReason, object) }
         items.append(.object(object))
         objectCount += 1
         if senderWaiting { condition.broadcast() }

@@ -8,6 +8,10 @@ import ObjStreamWire
 final class StreamSender: @unchecked Sendable {
     /// The stream; a `var` for ``waitForWork(into:)``'s check that nothing else holds it.
     private var stream: ObjStream
+    /// The stream's counters and metrics, held here: reading them through the `var` above
+    /// would retain the stream for every object.
+    private let counters: StreamCounters
+    private let metrics: SenderMetrics
     private let options: StreamOptions
     private let writer: ChunkedBodyWriter
     /// Objects whose bytes are in the writer's buffer, not yet on the wire.
@@ -17,6 +21,10 @@ final class StreamSender: @unchecked Sendable {
     /// The objects of the request whose response is read next: the one just ended, or, while
     /// the next request is written behind it (`responseOutstanding`), the previous one.
     private var awaiting: [OutgoingObject] = []
+    /// Control objects among `unconfirmed` and among `awaiting`, counted as they are written:
+    /// settling a request of 60,000 small objects looks at none of them.
+    private var unconfirmedControls = 0
+    private var awaitingControls = 0
     /// In confirmed mode: a request ended whose response is not read yet; the next request
     /// goes out on the same connection behind it (pipelining, depth one), and its response
     /// is read when that one ends, or when the queue stays dry.
@@ -35,6 +43,8 @@ final class StreamSender: @unchecked Sendable {
 
     init(stream: ObjStream) {
         self.stream = stream
+        self.counters = stream.counters
+        self.metrics = stream.metrics
         self.options = stream.options
         // liblz4 only fails to create a context when out of memory.
         let lz4 = options.compressed
@@ -77,17 +87,19 @@ final class StreamSender: @unchecked Sendable {
             var index = 0
             while index < batch.count {
                 if queue.isStopRequested { return terminate(nil, current: nil, unsent: batch[index...]) }
-                // Move the item out (no copy of its header's strings); what follows stays for termination.
+                // Move the item out (no copy of the object); what follows stays for termination.
                 var item = SendQueue.Item.idleTick
                 swap(&item, &batch[index])
                 index += 1
-                switch item {
-                case .object(let object):
+                switch consume item {
+                case .object(var object):
+                    let chunkWent: Bool
                     do {
-                        try send(object)
+                        chunkWent = try write(&object)
                     } catch {
                         return terminate(error, current: object, unsent: batch[index...])
                     }
+                    written(consume object, chunkWent: chunkWent)
                     if confirmationDue {
                         // The object is among the request's unconfirmed ones now, not current.
                         do {
@@ -129,52 +141,66 @@ final class StreamSender: @unchecked Sendable {
 
     // MARK: objects
 
-    private func send(_ object: OutgoingObject) throws(SendError) {
+    /// Puts an object on the wire (into the writer's buffer, or through it).
+    /// - Returns: Whether a chunk went out while it was written.
+    private func write(_ object: inout OutgoingObject) throws(SendError) -> Bool {
         try ensureRequest()
         let chunksBefore = writer.chunksWritten
-        let header = object.header
-        let hlen = HeaderCodec.encodedLength(of: header)
+        let hlen = HeaderCodec.encodedLength(of: object.header)
         let usesPDUs = options.pduSize > 0
-        try writeHeader(header, hlen: hlen, pduStream: usesPDUs)
-        let size = header.attributes.size
+        try writeHeader(object.header, hlen: hlen, pduStream: usesPDUs)
+        let size = object.header.attributes.size
         var dataBytes: Int64 = 0
-        if size != 0, let source = object.source {
-            dataBytes = usesPDUs ? try sendPDUs(source, size: size, name: header.objectName)
-                : try sendData(source, size: Int(size), name: header.objectName)
+        // The source moves out for the write and back (an existential copied per object would
+        // be retained and released), also when the write fails: the object completes with it.
+        if size != 0, let source = object.source.take() {
+            do throws(SendError) {
+                dataBytes = usesPDUs ? try sendPDUs(source, size: size, name: object.header.objectName)
+                    : try sendData(source, size: Int(size), name: object.header.objectName)
+            } catch {
+                object.source = source
+                throw error
+            }
+            object.source = source
         }
         try writer.endObject()
-        let chunkWent = writer.chunksWritten != chunksBefore
-        if confirmation != nil {
-            // The object waits for the receiver's answer without its source: a window of many
-            // small files holds no open files.
-            var written = object
-            written.source?.close()
-            written.source = nil
-            unconfirmed.append(written)
-        } else {
-            pending.append(object)
+        counters.activity.store(true, ordering: .relaxed)
+        counters.offset.store(writer.offset, ordering: .relaxed)
+        if !object.header.isControl {
+            counters.objects.add(1, ordering: .relaxed)
+            counters.bytes.add(dataBytes, ordering: .relaxed)
+            counters.requestObjects.add(1, ordering: .relaxed)
+            counters.requestBytes.add(dataBytes, ordering: .relaxed)
+            metrics.objects.increment()
+            metrics.bytes.increment(by: UInt64(dataBytes))
         }
-        if confirmation == nil, chunkWent {
+        return writer.chunksWritten != chunksBefore
+    }
+
+    /// Keeps a written object until it completes: in confirmed mode until the receiver's
+    /// answer, else until its bytes are on the wire. The object moves, it is never copied.
+    /// - Parameters:
+    ///   - object: The object just written.
+    ///   - chunkWent: Whether a chunk went out while it was written.
+    private func written(_ object: consuming OutgoingObject, chunkWent: Bool) {
+        if let confirmation {
+            // The object waits for the receiver's answer without its source, closed and released
+            // now while it is in the cache: a window of many small files holds no open files.
+            object.source.take()?.close()
+            if object.header.isControl { unconfirmedControls += 1 }
+            unconfirmed.append(object)
+            confirmationDue = writer.offset >= confirmation.maxBytes
+                || (chunkWent && requestStarted.duration(to: .now) >= confirmation.maxDelay)
+            return
+        }
+        pending.append(object)
+        if chunkWent {
             // A chunk went out while this object was written: everything before it is on the
             // wire, and this object too unless some of its bytes are still buffered.
             let last = writer.hasBufferedBytes ? pending.removeLast() : nil
-            stream.completions.add(pending, error: nil)
-            pending.removeAll(keepingCapacity: true)
+            stream.completions.add(contentsOf: &pending, error: nil)
             if let last { pending.append(last) }
         }
-        stream.counters.activity.store(true, ordering: .relaxed)
-        stream.counters.offset.store(writer.offset, ordering: .relaxed)
-        if !header.isControl {
-            stream.counters.objects.add(1, ordering: .relaxed)
-            stream.counters.bytes.add(dataBytes, ordering: .relaxed)
-            stream.counters.requestObjects.add(1, ordering: .relaxed)
-            stream.counters.requestBytes.add(dataBytes, ordering: .relaxed)
-            stream.metrics.objects.increment()
-            stream.metrics.bytes.increment(by: UInt64(dataBytes))
-        }
-        confirmationDue = confirmation.map {
-            writer.offset >= $0.maxBytes || (chunkWent && requestStarted.duration(to: .now) >= $0.maxDelay)
-        } ?? false
     }
 
     private func writeHeader(_ header: ObjectHeader, hlen: Int, pduStream: Bool) throws(SendError) {
@@ -284,8 +310,7 @@ final class StreamSender: @unchecked Sendable {
     private func flush() throws(SendError) {
         guard requestOpen else { return }
         try writer.flush()
-        stream.completions.add(pending, error: nil)
-        pending.removeAll(keepingCapacity: true)
+        stream.completions.add(contentsOf: &pending, error: nil)
     }
 
     private func ensureRequest() throws(SendError) {
@@ -310,12 +335,12 @@ final class StreamSender: @unchecked Sendable {
         }
         requestOpen = true
         requestStarted = .now
-        stream.counters.requestOpen.store(true, ordering: .relaxed)
-        stream.counters.requests.add(1, ordering: .relaxed)
-        stream.counters.requestObjects.store(0, ordering: .relaxed)
-        stream.counters.requestBytes.store(0, ordering: .relaxed)
-        stream.counters.offset.store(0, ordering: .relaxed)
-        stream.metrics.requests.increment()
+        counters.requestOpen.store(true, ordering: .relaxed)
+        counters.requests.add(1, ordering: .relaxed)
+        counters.requestObjects.store(0, ordering: .relaxed)
+        counters.requestBytes.store(0, ordering: .relaxed)
+        counters.offset.store(0, ordering: .relaxed)
+        metrics.requests.increment()
     }
 
     /// The kept connection for the next request: behind an outstanding response, or when the
@@ -353,7 +378,7 @@ final class StreamSender: @unchecked Sendable {
                             + "(\(attempts.count) attempts in \(elapsed.secondsText))",
                         cause: e)
                 }
-                stream.metrics.retries.increment()
+                metrics.retries.increment()
                 if !stream.queue.sleep(for: min(attempts.backoff.next(), options.retryWindow - elapsed)) {
                     throw stoppedError()
                 }
@@ -382,15 +407,15 @@ final class StreamSender: @unchecked Sendable {
     private func endRequest(pipelining: Bool = false) throws(SendError) {
         confirmationDue = false
         try writer.finish()
-        stream.completions.add(pending, error: nil)
-        pending.removeAll(keepingCapacity: true)
+        stream.completions.add(contentsOf: &pending, error: nil)
         let connection = writer.connection
         requestOpen = false
-        stream.counters.requestOpen.store(false, ordering: .relaxed)
+        counters.requestOpen.store(false, ordering: .relaxed)
         writer.detach()
         guard let connection else {
             // A dry run: nothing to confirm.
             swap(&awaiting, &unconfirmed)
+            swap(&awaitingControls, &unconfirmedControls)
             completeAwaiting(upTo: awaiting.count, error: nil)
             return
         }
@@ -402,11 +427,12 @@ final class StreamSender: @unchecked Sendable {
                     code: .network,
                     message: "stream \(stream): \(stream.url.address) closed the connection after answering the "
                         + "previous request; the \(unconfirmed.count) objects written behind it were not taken")
-                stream.completions.add(unconfirmed, error: error)
-                unconfirmed.removeAll(keepingCapacity: true)
+                stream.completions.add(contentsOf: &unconfirmed, error: error)
+                unconfirmedControls = 0
                 return
             }
             swap(&awaiting, &unconfirmed)
+            swap(&awaitingControls, &unconfirmedControls)
             responseOutstanding = true
             connection.requests += 1
             let mayCarryMore = confirmation.map {
@@ -457,7 +483,12 @@ final class StreamSender: @unchecked Sendable {
             if let taken = response.objectsTaken { completeAwaiting(upTo: prefix(holding: taken), error: nil) }
             throw statusError(response)
         }
-        if confirmation != nil { try settle(by: response) } else { awaiting.removeAll(keepingCapacity: true) }
+        if confirmation != nil {
+            try settle(by: response)
+        } else {
+            awaiting.removeAll(keepingCapacity: true)
+            awaitingControls = 0
+        }
         responseOutstanding = false
         return response.keepsConnection
     }
@@ -470,7 +501,7 @@ final class StreamSender: @unchecked Sendable {
         guard let receipt = try response.receipt() else {
             return completeAwaiting(upTo: awaiting.count, error: nil)
         }
-        let dataObjects = awaiting.count { !$0.header.isControl }
+        let dataObjects = awaiting.count - awaitingControls
         guard receipt.accountedObjects == dataObjects, receipt.refusedUnlisted == nil else {
             throw SendError(
                 code: .receiptMismatch,
@@ -487,7 +518,7 @@ final class StreamSender: @unchecked Sendable {
                     message: "stream \(stream): \(stream.url.address) refused object #\(refusal.index) "
                         + "'\(refusal.object)', which is not that object of the request")
             }
-            if at > done { deliver(awaiting[done..<at]) }
+            if at > done { deliver(done..<at) }
             let name = awaiting[at].header.objectName
             let error = SendError(
                 code: .refused,
@@ -495,7 +526,7 @@ final class StreamSender: @unchecked Sendable {
                     + "\(refusal.code): \(refusal.error)",
                 receiverCode: refusal.code)
             stream.completions.add([awaiting[at]], error: error)
-            stream.metrics.refused.increment()
+            metrics.refused.increment()
             done = at + 1
         }
         completeAwaiting(upTo: awaiting.count, error: nil, from: done)
@@ -515,24 +546,33 @@ final class StreamSender: @unchecked Sendable {
     /// Completes `awaiting[from..<end]` and drops `awaiting[..<end]`.
     private func completeAwaiting(upTo end: Int, error: SendError?, from start: Int = 0) {
         guard end > 0 else { return }
-        if error == nil, confirmation != nil, end > start { countDelivered(awaiting[start..<end]) }
+        if error == nil, confirmation != nil, end > start { countDelivered(start..<end) }
         if start == 0 && end == awaiting.count {
-            stream.completions.add(awaiting, error: error)
-            awaiting.removeAll(keepingCapacity: true)
+            stream.completions.add(contentsOf: &awaiting, error: error)
+            awaitingControls = 0
             return
         }
         if end > start { stream.completions.add(Array(awaiting[start..<end]), error: error) }
+        awaitingControls -= controls(in: 0..<end)
         awaiting.removeFirst(end)
     }
 
-    /// Completes confirmed objects as delivered.
-    private func deliver(_ objects: ArraySlice<OutgoingObject>) {
-        countDelivered(objects)
-        stream.completions.add(Array(objects), error: nil)
+    /// Completes `awaiting[range]` as delivered (a receipt's refusals split the request).
+    private func deliver(_ range: Range<Int>) {
+        countDelivered(range)
+        stream.completions.add(Array(awaiting[range]), error: nil)
     }
 
-    private func countDelivered(_ objects: ArraySlice<OutgoingObject>) {
-        stream.metrics.delivered.increment(by: UInt64(objects.count { !$0.header.isControl }))
+    private func countDelivered(_ range: Range<Int>) {
+        metrics.delivered.increment(by: UInt64(range.count - controls(in: range)))
+    }
+
+    /// The control objects in `awaiting[range]`: counted, not looked at, for the whole request.
+    private func controls(in range: Range<Int>) -> Int {
+        if range == awaiting.indices { return awaitingControls }
+        var count = 0
+        for i in range where awaiting[i].header.isControl { count += 1 }
+        return count
     }
 
     private func statusError(_ response: HTTPResponse) -> SendError {
@@ -626,7 +666,7 @@ final class StreamSender: @unchecked Sendable {
         if let connection = writer.connection { closeConnection(connection) }
         writer.detach()
         requestOpen = false
-        stream.counters.requestOpen.store(false, ordering: .relaxed)
+        counters.requestOpen.store(false, ordering: .relaxed)
         // Awaiting objects were written before the unconfirmed ones, and those before anything
         // pending (only confirmed mode uses the first two).
         if let kept { closeConnection(kept.connection) }
@@ -635,6 +675,8 @@ final class StreamSender: @unchecked Sendable {
         var failed = awaiting + unconfirmed + pending
         awaiting.removeAll()
         unconfirmed.removeAll()
+        awaitingControls = 0
+        unconfirmedControls = 0
         pending.removeAll()
         if let current { failed.append(current) }
         var neverSent: [OutgoingObject] = []

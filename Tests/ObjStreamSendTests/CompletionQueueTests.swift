@@ -61,6 +61,28 @@ import Glibc
         #expect(log.all.first?.error == nil)
     }
 
+    @Test func objectsSentOneAtATimeWhileTheCompletionThreadIdlesWithARecycledBatchAllComplete() throws {
+        let server = try RawStreamServer()
+        defer { server.kill() }
+        let stream = try ObjStream(url: server.url("spares"), options: TestObjects.options())
+        let log = CompletionLog()
+        // After each completion the completion thread idles holding the emptied batch array for
+        // the sender; the next object's batch takes that array while the thread waits, and the
+        // wake-up must still reach it.
+        for i in 0..<20 {
+            try stream.send(.bytes(ObjectHeader(objectName: "s\(i)"), [UInt8(i)], context: i, callback: log.callback))
+            let completed = eventually { log.count == i + 1 }
+            #expect(completed, "object \(i) was not completed")
+            guard completed else {
+                stream.stop()
+                return
+            }
+        }
+        stream.fin()
+        #expect(log.all.map(\.index) == Array(0..<20))
+        #expect(log.all.allSatisfy { $0.error == nil })
+    }
+
     @Test func aCompletionThreadThatFallsBehindHoldsTheSenderThreadBack() throws {
         let server = try RawStreamServer()
         defer { server.kill() }

@@ -39,9 +39,22 @@ import Testing
         defer { gateway.stop() }
         let log = CompletionLog()
         let stream = try ObjStream(url: "http://127.0.0.1:\(gateway.port)/v1/objstream/held", options: confirmed())
-        for i in 0..<10 { try stream.send(.bytes(ObjectHeader(objectName: "o\(i)"), [1, 2, 3], context: i, callback: log.callback)) }
+        // The first object's source holds the sender thread until the other nine are queued, so
+        // that all ten go on one request (a request ended early would wait for its answer first).
+        let first = GateSource(bytes: [1, 2, 3])
+        try stream.send(
+            OutgoingObject(
+                header: ObjectHeader(objectName: "o0", attributes: ObjectAttributes(size: 3)), source: first,
+                context: 0, callback: log.callback))
+        #expect(eventually { first.reading.load(ordering: .acquiring) })
+        for i in 1..<10 { try stream.send(.bytes(ObjectHeader(objectName: "o\(i)"), [1, 2, 3], context: i, callback: log.callback)) }
+        first.open.store(true, ordering: .releasing)
         // Every object is written (the request's offset covers them all) while the receiver holds the first.
-        #expect(eventually { held.load(ordering: .relaxed) && stream.objectsSent == 10 && !stream.isTerminated })
+        let written = eventually { held.load(ordering: .relaxed) && stream.objectsSent == 10 && !stream.isTerminated }
+        let firstError = log.all.first?.error.map { "\($0)" } ?? "none"
+        #expect(
+            written,
+            "held \(held.load(ordering: .relaxed)), \(stream.objectsSent) sent, first error: \(firstError)")
         #expect(log.count == 0)
         gate.signal()
         #expect(eventually { log.count == 10 })
