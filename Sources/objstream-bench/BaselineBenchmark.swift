@@ -1,11 +1,13 @@
 import Foundation
 
-/// The hardware's ceiling on this machine: a single `iperf3 -l 1M` stream over loopback.
+/// The hardware's ceiling on this machine: `iperf3 -l 1M` over loopback, one stream or `-P N`.
 enum BaselineBenchmark {
     /// Runs `iperf3` server and client on a free loopback port.
-    /// - Parameter seconds: How long the client sends.
-    /// - Returns: Gigabytes per second received, or an error naming what failed.
-    static func run(seconds: Int) throws -> Double {
+    /// - Parameters:
+    ///   - seconds: How long the client sends.
+    ///   - streams: Parallel streams (`-P`).
+    /// - Returns: Gigabytes per second received (all streams), or an error naming what failed.
+    static func run(seconds: Int, streams: Int = 1) throws -> Double {
         let port = try LoopbackPort.free()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -21,7 +23,7 @@ enum BaselineBenchmark {
         let client = Process()
         let output = Pipe()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["iperf3", "-c", "127.0.0.1", "-p", String(port), "-l", "1M", "-t", String(seconds), "-J"]
+        client.arguments = ["iperf3", "-c", "127.0.0.1", "-p", String(port), "-l", "1M", "-t", String(seconds), "-P", String(streams), "-J"]
         client.standardOutput = output
         client.standardError = FileHandle.nullDevice
         try client.run()

@@ -20,8 +20,20 @@ struct BenchCase: Sendable, Hashable {
         case file
     }
 
+    /// Who writes the stream.
+    enum Writer: String, Sendable {
+        /// objstream's sender (`ObjStream`).
+        case objstream
+        /// ``PreframedWriter``: a buffer framed and chunked once, written again and again,
+        /// so that the row measures the receiver alone.
+        case preframed
+    }
+
     var objectSize: Int
+    /// Streams in all, split evenly over ``processes``.
     var streams: Int
+    /// Sender processes, started together, each with its share of the streams.
+    var processes = 1
     var mode: Mode = .plain
     var source: Source = .memory
     /// The sender's HTTP chunk size.
@@ -30,21 +42,29 @@ struct BenchCase: Sendable, Hashable {
     var seconds: Double
     /// Whether objects complete by the receiver's receipt (confirmed delivery, default bounds).
     var confirmed = false
+    var writer = Writer.objstream
 
     /// A short name for the table: `1MiB x1 plain mem`.
     var name: String {
         var n = "\(BenchText.size(objectSize)) x\(streams) \(mode.rawValue) \(source == .memory ? "mem" : "file")"
         if chunkSize != 1 << 20 { n += " chunk=\(BenchText.size(chunkSize))" }
+        if processes > 1 { n += " procs=\(processes)" }
+        if writer == .preframed { n += " preframed" }
         if confirmed { n += " confirmed" }
         return n
     }
 
-    /// The arguments that hand this case to an `objstream-bench --worker` process.
+    /// The streams `iperf3` runs for this case's baseline (`-P`): one, or as many as the case
+    /// when several processes send, so that the row compares with the same parallelism.
+    var baselineStreams: Int { processes > 1 ? streams : 1 }
+
+    /// The arguments that hand this case (or one process's share of it) to an
+    /// `objstream-bench --worker` process.
     var workerArguments: [String] {
         [
-            "--size", String(objectSize), "--streams", String(streams), "--mode", mode.rawValue,
+            "--size", String(objectSize), "--streams", String(streams / processes), "--mode", mode.rawValue,
             "--source", source.rawValue, "--chunk", String(chunkSize), "--seconds", String(seconds),
-            "--confirmed", String(confirmed),
+            "--confirmed", String(confirmed), "--writer", writer.rawValue,
         ]
     }
 
@@ -81,6 +101,10 @@ struct BenchCase: Sendable, Hashable {
             }
         }
         cases.append(BenchCase(objectSize: 1 << 20, streams: 1, chunkSize: 4 << 10, seconds: s))
+        // The gateway alone with 4 KiB HTTP chunks (as the reference's client writes them).
+        cases.append(BenchCase(objectSize: 1 << 20, streams: 1, chunkSize: 4 << 10, seconds: s, writer: .preframed))
+        // Many streams: 16 from 4 sender processes into one gateway, against `iperf3 -P 16`.
+        cases.append(BenchCase(objectSize: 1 << 20, streams: 16, processes: 4, seconds: s))
         return cases
     }
 }

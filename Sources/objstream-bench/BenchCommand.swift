@@ -72,12 +72,14 @@ enum BenchCommand {
             if !micro {
                 // The baseline is measured right before every run: on a shared or virtual
                 // machine the ceiling drifts, and a ratio is only fair against its neighbour.
-                BenchText.say("\nbaseline: iperf3 -l 1M, one loopback stream, 2 s before every run; ratios are to those runs\n")
+                BenchText.say(
+                    "\nbaseline: iperf3 -l 1M, one loopback stream (-P N for rows sent by several processes), "
+                        + "2 s before every run; ratios are to those runs\n")
                 BenchText.say(BenchReport.tableHeader)
                 for benchCase in BenchCase.matrix(quick: quick) where only.map({ benchCase.name.contains($0) }) ?? true {
                     var runs: [StreamBenchmark.Run] = []
                     for _ in 0..<(repeats ?? (quick ? 1 : 3)) {
-                        let baseline = try BaselineBenchmark.run(seconds: 2)
+                        let baseline = try BaselineBenchmark.run(seconds: 2, streams: benchCase.baselineStreams)
                         var run = try StreamBenchmark.run(benchCase)
                         run.baselineGBps = baseline
                         runs.append(run)
@@ -173,8 +175,11 @@ enum BenchCommand {
         do {
             let benchCase = BenchCase(
                 objectSize: size, streams: streams, mode: mode, source: source, chunkSize: chunk, seconds: seconds,
-                confirmed: values["--confirmed"] == "true")
-            let result = try BenchWorker.run(benchCase, url: url, totalBytes: values["--total"].flatMap { Int64($0) })
+                confirmed: values["--confirmed"] == "true",
+                writer: values["--writer"].flatMap { BenchCase.Writer(rawValue: $0) } ?? .objstream)
+            let result = benchCase.writer == .preframed
+                ? try PreframedWriter.run(benchCase, url: url)
+                : try BenchWorker.run(benchCase, url: url, totalBytes: values["--total"].flatMap { Int64($0) })
             FileHandle.standardOutput.write(try JSONEncoder().encode(result))
             return 0
         } catch {

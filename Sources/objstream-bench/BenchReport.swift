@@ -40,13 +40,16 @@ struct BenchReport: Codable {
                 (String(senderPeakRSS >> 20) + "M", 7), (String(receiverPeakRSS >> 20) + "M", 7),
                 (f(baselineGBps, 2), 5), (f(ratio, 2) + "x", 6),
             ])
-            return name.padding(toLength: 30, withPad: " ", startingAt: 0) + " " + numbers + " "
+            return name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + " " + numbers + " "
                 + (verified ? "  ok" : "  BYTES MISMATCH")
         }
     }
 
+    /// The width of the case column: the longest name (`1MiB x1 plain mem chunk=4KiB preframed`).
+    static let nameWidth = 38
+
     static let tableHeader =
-        "case".padding(toLength: 30, withPad: " ", startingAt: 0) + " "
+        "case".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + " "
         + BenchText.columns([
             ("GB/s", 6), ("spread", 6), ("objects/s", 10), ("tx s/GiB", 8), ("rx s/GiB", 8), ("tx RSS", 7), ("rx RSS", 7),
             ("iperf", 5), ("ratio", 6),

@@ -133,3 +133,16 @@ extension BenchWorker {
         return (after - before) / count
     }
 }
+
+extension BenchWorker.Result {
+    /// The results of processes that sent at the same time, as one: objects, bytes, CPU time
+    /// and failures added up, the longest run's seconds, the largest peak memory.
+    /// - Parameter results: One result per process (at least one).
+    init(combining results: [BenchWorker.Result]) {
+        self.init(
+            objects: results.reduce(0) { $0 + $1.objects }, bytes: results.reduce(0) { $0 + $1.bytes },
+            seconds: results.map(\.seconds).max() ?? 0, cpuSeconds: results.reduce(0) { $0 + $1.cpuSeconds },
+            peakResidentBytes: results.map(\.peakResidentBytes).max() ?? 0,
+            failures: results.reduce(0) { $0 + $1.failures })
+    }
+}

@@ -22,11 +22,18 @@ enum StreamBenchmark {
         let gateway = try GatewayProcess()
         defer { gateway.stop() }
         guard let before = gateway.usage else { throw BenchError("cannot read the gateway's /proc entries") }
-        let worker = try WorkerProcess.run(["--url", gateway.url] + benchCase.workerArguments)
-        guard worker.status == 0, let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: worker.output)
-        else {
-            throw BenchError("the sender worker for \(benchCase.name) failed (exit \(worker.status))")
+        // All of the case's sender processes start before any is waited for.
+        let workers = try (0..<benchCase.processes).map { _ in
+            try WorkerProcess(["--url", gateway.url] + benchCase.workerArguments)
         }
+        let results = try workers.map { worker in
+            let (output, status) = worker.finish()
+            guard status == 0, let result = try? JSONDecoder().decode(BenchWorker.Result.self, from: output) else {
+                throw BenchError("a sender worker for \(benchCase.name) failed (exit \(status))")
+            }
+            return result
+        }
+        let result = BenchWorker.Result(combining: results)
         let received = try gateway.waitForReceived(result.bytes)
         guard let after = gateway.usage else { throw BenchError("the gateway exited during \(benchCase.name)") }
         let gib = Double(result.bytes) / Double(1 << 30)
