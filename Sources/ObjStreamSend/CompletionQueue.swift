@@ -24,10 +24,6 @@ final class CompletionQueue: @unchecked Sendable {
     private let doneCondition = ConditionVariable()
     /// Batches as the sender handed them over: arrays move in whole, no per-object copy.
     private var entries: [(objects: [OutgoingObject], error: SendError?)] = []
-    /// Emptied batch arrays the completion thread gives back, their capacity kept, so that the
-    /// sender's next batch grows into memory already in use instead of a fresh allocation
-    /// (a confirmed window of 60,000 small objects is a 20 MB array); dropped after a second idle.
-    private var spares: [[OutgoingObject]] = []
     /// Objects in `entries`.
     private var waiting = 0
     private var finished = false
@@ -59,19 +55,15 @@ final class CompletionQueue: @unchecked Sendable {
     /// Hands over objects to complete, in order; waits while ``backlog`` objects wait already.
     /// Called by the sender thread only.
     /// - Parameters:
-    ///   - objects: The objects, moved out: the array is left empty, with the capacity of a
-    ///     batch completed earlier when there is one (else its own), for the sender to fill again.
+    ///   - objects: The objects, moved out: the array is left empty, with room for as many.
     ///   - error: What they complete with; nil: sent (or delivered).
     func add(contentsOf objects: inout [OutgoingObject], error: SendError?) {
         guard !objects.isEmpty else { return }
         let capacity = objects.capacity
         var taken: [OutgoingObject] = []
         swap(&taken, &objects)
-        if let spare = enqueue(taken, error: error, wantsSpare: true) {
-            objects = spare
-        } else {
-            objects.reserveCapacity(capacity)
-        }
+        add(taken, error: error)
+        objects.reserveCapacity(capacity)
     }
 
     /// Hands over objects made for the call (a refused one, a part of a request).
@@ -80,12 +72,6 @@ final class CompletionQueue: @unchecked Sendable {
     ///   - error: What they complete with.
     func add(_ objects: consuming [OutgoingObject], error: SendError?) {
         guard !objects.isEmpty else { return }
-        _ = enqueue(objects, error: error, wantsSpare: false)
-    }
-
-    private func enqueue(_ objects: consuming [OutgoingObject], error: SendError?, wantsSpare: Bool)
-        -> [OutgoingObject]?
-    {
         condition.lock()
         defer { condition.unlock() }
         while waiting >= backlog {
@@ -96,7 +82,6 @@ final class CompletionQueue: @unchecked Sendable {
         waiting += objects.count
         entries.append((objects, error))
         if completerWaiting { condition.signal() }
-        return wantsSpare ? spares.popLast() : nil
     }
 
     /// Says that nothing more will be added: the thread exits once it has completed everything.
@@ -111,23 +96,14 @@ final class CompletionQueue: @unchecked Sendable {
     func run() {
         thread.store(UInt(pthread_self()), ordering: .relaxed)
         var batch: [(objects: [OutgoingObject], error: SendError?)] = []
-        var emptied: [[OutgoingObject]] = []
         while true {
             condition.lock()
-            while spares.count < Self.maxSpares, let array = emptied.popLast() { spares.append(array) }
-            emptied.removeAll()
             while entries.isEmpty && !finished {
                 completerWaiting = true
-                if spares.isEmpty {
-                    condition.wait()
-                } else if !condition.wait(until: .now + .seconds(1)), entries.isEmpty {
-                    // Idle for a second: the stream holds no memory for batches that may not come.
-                    spares.removeAll()
-                }
+                condition.wait()
                 completerWaiting = false
             }
             if entries.isEmpty && finished {
-                spares.removeAll()
                 condition.unlock()
                 markDone()
                 return
@@ -138,23 +114,14 @@ final class CompletionQueue: @unchecked Sendable {
             condition.unlock()
             for i in batch.indices {
                 let error = batch[i].error
-                // Completed in place (no copy of an object), then destroyed in one pass.
+                // Completed in place (no copy of an object), then destroyed with the batch.
                 batch[i].objects.withUnsafeMutableBufferPointer { objects in
                     for o in objects.indices { complete(&objects[o], error) }
-                }
-                batch[i].objects.removeAll(keepingCapacity: true)
-                if emptied.count < Self.maxSpares, batch[i].objects.capacity >= Self.minSpareCapacity {
-                    emptied.append(batch[i].objects)
                 }
             }
             batch.removeAll(keepingCapacity: true)
         }
     }
-
-    /// How many emptied batch arrays wait for the sender: the one it fills, and the next.
-    private static let maxSpares = 1
-    /// Arrays made for one call (a refused object) are not worth keeping.
-    private static let minSpareCapacity = 64
 
     /// Marks the queue done: at the thread's end, or without a thread (a stream whose threads never started).
     func markDone() {
