@@ -7,7 +7,7 @@
 
 SWIFT        ?= swift
 CONFIG       ?= config/objstream.json
-DEB_PACKAGES := libmicrohttpd-dev liblz4-dev libxxhash-dev nettle-dev libisal-dev libsodium-dev libgnutls28-dev gnutls-bin xxhash pkg-config curl prometheus iperf3 iproute2 procps python3-yaml systemd util-linux mount openssl
+DEB_PACKAGES := libmicrohttpd-dev liblz4-dev lz4 libxxhash-dev nettle-dev libisal-dev libsodium-dev libgnutls28-dev gnutls-bin xxhash pkg-config curl prometheus iperf3 iproute2 procps python3-yaml systemd util-linux mount openssl
 RELEASE_BIN  := .build/release/objstream
 BENCH_BIN    := .build/release/objstream-bench
 DEBUG_BIN    := .build/debug/objstream

@@ -90,6 +90,19 @@ enum BenchCommand {
                 }
                 report.baselineGBps = report.rows.flatMap { $0.runs.map(\.baselineGBps) }.sorted().middle
                 BenchText.say(String(format: "\nbaseline median over the run: %.2f GB/s", report.baselineGBps))
+                let textRows = report.rows.filter { $0.name.contains("lz4-text") }
+                if !textRows.isEmpty {
+                    let lz4 = try LZ4Baseline.run()
+                    report.lz4BaselineGBps = lz4
+                    BenchText.say(String(format: "\nlz4 -b1 -e1 -B5 on the lz4-text payload: %.2f GB/s compression", lz4))
+                    for row in textRows {
+                        // Uncompressed GB the sender moves per CPU second, against liblz4's own speed.
+                        let perCPU = Double(1 << 30) / 1e9 / row.senderCPUPerGiB
+                        BenchText.say(
+                            "  " + row.name.padding(toLength: BenchReport.nameWidth, withPad: " ", startingAt: 0)
+                                + String(format: " sender %.2f GB per CPU second: %.2fx of lz4 -b1", perCPU, perCPU / lz4))
+                    }
+                }
                 if !quick, only == nil {
                     report.memory = try MemoryBenchmark.run()
                     BenchText.say("\n" + report.memory!.summary)

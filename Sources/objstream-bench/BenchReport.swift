@@ -60,6 +60,8 @@ struct BenchReport: Codable {
     var baselineGBps: Double = 0
     var rows: [Row] = []
     var memory: MemoryBenchmark.Result?
+    /// `lz4 -b1` on the text payload, GB/s, when an `lz4-text` row ran.
+    var lz4BaselineGBps: Double?
     /// `--pairs`: confirmed cases against their twins without confirmation.
     var pairs: [PairedBenchmark.Result] = []
 

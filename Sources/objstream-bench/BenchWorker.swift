@@ -26,7 +26,7 @@ enum BenchWorker {
     ///   - totalBytes: When set, send this many bytes instead of for the case's time, and
     ///     record resident memory after the first GiB and at the end.
     static func run(_ benchCase: BenchCase, url: String, totalBytes: Int64? = nil) throws -> Result {
-        let payload = makePayload(benchCase)
+        let payload = payload(for: benchCase)
         var filePath: String?
         if benchCase.source == .file {
             let path = NSTemporaryDirectory() + "objstream-bench-\(getpid()).bin"
@@ -87,8 +87,10 @@ enum BenchWorker {
             residentAtEnd: totalBytes == nil ? nil : after.residentBytes)
     }
 
-    /// Random bytes, or text-like bytes that lz4 compresses well.
-    private static func makePayload(_ benchCase: BenchCase) -> [UInt8] {
+    /// One object's bytes for the case: random, or text-like bytes that lz4 compresses well.
+    /// - Parameter benchCase: Its size and mode.
+    /// - Returns: The bytes.
+    static func payload(for benchCase: BenchCase) -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         if benchCase.mode == .lz4Text {
             let words = ["object", "stream", "bucket", "rebalance", "replica", "node", "target", "proxy", " ", "\n"]
