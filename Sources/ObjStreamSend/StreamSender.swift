@@ -21,10 +21,6 @@ final class StreamSender: @unchecked Sendable {
     /// The objects of the request whose response is read next: the one just ended, or, while
     /// the next request is written behind it (`responseOutstanding`), the previous one.
     private var awaiting: [OutgoingObject] = []
-    /// Control objects among `unconfirmed` and among `awaiting`, counted as they are written:
-    /// settling a request of 60,000 small objects looks at none of them.
-    private var unconfirmedControls = 0
-    private var awaitingControls = 0
     /// In confirmed mode: a request ended whose response is not read yet; the next request
     /// goes out on the same connection behind it (pipelining, depth one), and its response
     /// is read when that one ends, or when the queue stays dry.
@@ -187,7 +183,6 @@ final class StreamSender: @unchecked Sendable {
             // The object waits for the receiver's answer without its source, closed and released
             // now while it is in the cache: a window of many small files holds no open files.
             object.source.take()?.close()
-            if object.header.isControl { unconfirmedControls += 1 }
             unconfirmed.append(object)
             confirmationDue = writer.offset >= confirmation.maxBytes
                 || (chunkWent && requestStarted.duration(to: .now) >= confirmation.maxDelay)
@@ -415,7 +410,6 @@ final class StreamSender: @unchecked Sendable {
         guard let connection else {
             // A dry run: nothing to confirm.
             swap(&awaiting, &unconfirmed)
-            swap(&awaitingControls, &unconfirmedControls)
             completeAwaiting(upTo: awaiting.count, error: nil)
             return
         }
@@ -428,11 +422,9 @@ final class StreamSender: @unchecked Sendable {
                     message: "stream \(stream): \(stream.url.address) closed the connection after answering the "
                         + "previous request; the \(unconfirmed.count) objects written behind it were not taken")
                 stream.completions.add(contentsOf: &unconfirmed, error: error)
-                unconfirmedControls = 0
                 return
             }
             swap(&awaiting, &unconfirmed)
-            swap(&awaitingControls, &unconfirmedControls)
             responseOutstanding = true
             connection.requests += 1
             let mayCarryMore = confirmation.map {
@@ -483,12 +475,7 @@ final class StreamSender: @unchecked Sendable {
             if let taken = response.objectsTaken { completeAwaiting(upTo: prefix(holding: taken), error: nil) }
             throw statusError(response)
         }
-        if confirmation != nil {
-            try settle(by: response)
-        } else {
-            awaiting.removeAll(keepingCapacity: true)
-            awaitingControls = 0
-        }
+        if confirmation != nil { try settle(by: response) } else { awaiting.removeAll(keepingCapacity: true) }
         responseOutstanding = false
         return response.keepsConnection
     }
@@ -501,7 +488,7 @@ final class StreamSender: @unchecked Sendable {
         guard let receipt = try response.receipt() else {
             return completeAwaiting(upTo: awaiting.count, error: nil)
         }
-        let dataObjects = awaiting.count - awaitingControls
+        let dataObjects = awaiting.count - controls(in: awaiting.indices)
         guard receipt.accountedObjects == dataObjects, receipt.refusedUnlisted == nil else {
             throw SendError(
                 code: .receiptMismatch,
@@ -549,11 +536,9 @@ final class StreamSender: @unchecked Sendable {
         if error == nil, confirmation != nil, end > start { countDelivered(start..<end) }
         if start == 0 && end == awaiting.count {
             stream.completions.add(contentsOf: &awaiting, error: error)
-            awaitingControls = 0
             return
         }
         if end > start { stream.completions.add(Array(awaiting[start..<end]), error: error) }
-        awaitingControls -= controls(in: 0..<end)
         awaiting.removeFirst(end)
     }
 
@@ -567,9 +552,8 @@ final class StreamSender: @unchecked Sendable {
         metrics.delivered.increment(by: UInt64(range.count - controls(in: range)))
     }
 
-    /// The control objects in `awaiting[range]`: counted, not looked at, for the whole request.
+    /// The control objects in `awaiting[range]`, read in place (no object copied).
     private func controls(in range: Range<Int>) -> Int {
-        if range == awaiting.indices { return awaitingControls }
         var count = 0
         for i in range where awaiting[i].header.isControl { count += 1 }
         return count
@@ -675,8 +659,6 @@ final class StreamSender: @unchecked Sendable {
         var failed = awaiting + unconfirmed + pending
         awaiting.removeAll()
         unconfirmed.removeAll()
-        awaitingControls = 0
-        unconfirmedControls = 0
         pending.removeAll()
         if let current { failed.append(current) }
         var neverSent: [OutgoingObject] = []
