@@ -24,18 +24,33 @@ enum LoopbackPort {
     /// Polls until a connection to 127.0.0.1:`port` succeeds, for up to ten seconds.
     static func waitUntilListening(_ port: UInt16) -> Bool {
         for _ in 0..<500 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = loopback(port: port)
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let fd = connect(port) {
+                close(fd)
+                return true
             }
-            close(fd)
-            if rc == 0 { return true }
             usleep(20_000)
         }
         return false
+    }
+
+    /// Opens a TCP connection to 127.0.0.1:`port`.
+    /// - Parameter port: The port.
+    /// - Returns: The connected descriptor (close-on-exec), or nil with `errno` set.
+    /// The corresponding C functions are `socket` and `connect`.
+    static func connect(_ port: UInt16) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var addr = loopback(port: port)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if rc == 0 { return fd }
+        let failure = errno
+        close(fd)
+        errno = failure
+        return nil
     }
 
     private static func loopback(port: UInt16) -> sockaddr_in {

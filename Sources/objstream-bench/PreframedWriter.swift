@@ -87,24 +87,10 @@ enum PreframedWriter {
 
     /// A TCP connection to the loopback port.
     private static func connect(port: UInt16) throws -> FileDescriptor {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("preframed writer: socket: \(Errno(code: errno))") }
-        let socket = FileDescriptor(adopting: fd)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let fd = LoopbackPort.connect(port) else {
+            throw BenchError("preframed writer: connect to 127.0.0.1:\(port): \(Errno(code: errno))")
         }
-        guard connected == 0 else {
-            let error = Errno(code: errno)
-            _ = socket.close()
-            throw BenchError("preframed writer: connect to 127.0.0.1:\(port): \(error)")
-        }
-        return socket
+        return FileDescriptor(adopting: fd)
     }
 
     /// The response's status line.
