@@ -13,7 +13,7 @@ seconds=${1:?usage: Fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(stream header config)
-vectors=${OBJSTREAM_VECTORS:-../shared/vectors}
+vectors=${OBJSTREAM_VECTORS:-Tests/Vectors}
 root=.build
 bin=$root/fuzz/debug
 

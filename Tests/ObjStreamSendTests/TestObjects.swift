@@ -4,7 +4,7 @@ import ObjStreamTestSupport
 import ObjStreamWire
 import Synchronization
 
-/// The objects of the golden vectors (`../shared/vectors/README.md`), and helpers
+/// The objects of the golden vectors (`Tests/Vectors/README.md`), and helpers
 /// shared by the sender's tests.
 enum TestObjects {
     static let vectorAtime: Int64 = 1_700_000_000_000_000_000

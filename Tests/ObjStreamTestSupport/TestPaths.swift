@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where tests find the package, the shared vectors and the built `objstream` tool.
+/// Where tests find the package, the golden vectors and the built `objstream` tool.
 public enum TestPaths {
     /// The package root (the folder holding `Package.swift`).
     public static let packageRoot: URL = {
@@ -14,9 +14,9 @@ public enum TestPaths {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    /// `../shared/vectors` beside the package (the golden streams of the reference).
-    public static let vectors: URL = packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/vectors")
+    /// `Tests/Vectors`: the golden streams captured from the reference (a copy of
+    /// `../shared/vectors`, kept in the repository so that a clone anywhere has them).
+    public static let vectors: URL = packageRoot.appendingPathComponent("Tests/Vectors")
 
     /// The `objstream` executable: `$OBJSTREAM_BIN`, else `.build/debug/objstream`.
     public static let objstreamBinary: URL = {
