@@ -78,7 +78,6 @@ public final class StreamSession {
     private var currentBytes: Int64 = 0
     /// Whether the receiver refused the current object: it gets no more calls for it.
     private var currentRefused = false
-    private var currentHeader: ObjectHeader?
 
     /// Opens a session: makes the decoder, then the endpoint's receiver.
     /// - Parameters:
@@ -193,14 +192,13 @@ public final class StreamSession {
             } catch let refusal as ObjectRefusal {
                 refuse(refusal)
             }
-        case .header(let header):
-            currentIsControl = header.isControl
+        case .header:
+            currentIsControl = decoder.frames.header.isControl
             currentBytes = 0
             currentRefused = false
-            // Kept for the receipt, should the receiver refuse the object.
-            currentHeader = header
             do {
-                try receiver.receive(header: header)
+                // Called on the header, so that it is borrowed from the decoder, not copied.
+                try decoder.frames.withHeader { (header) throws in try receiver.receive(header: header) }
             } catch let refusal as ObjectRefusal {
                 refuse(refusal)
             }
@@ -232,7 +230,8 @@ public final class StreamSession {
         guard !currentIsControl else { return }
         refusedCount += 1
         series.refusedObjects.increment()
-        if refused.count < Self.refusedLimit, let header = currentHeader {
+        if refused.count < Self.refusedLimit {
+            let header = decoder.frames.header
             refused.append(
                 RefusedObject(index: objects, bucket: header.bucket, objectName: header.objectName, refusal: refusal))
         }
@@ -254,6 +253,16 @@ public final class StreamSession {
             receiver.end(error: reported)
         }
     }
+}
+
+extension ObjectHeader {
+    /// Hands the header to a receiver.
+    ///
+    /// As a method on the header, it is called on the decoder's header in place: the
+    /// header stays borrowed for the call, where passing it as an argument copies it.
+    /// - Parameter receiver: The session's receiver.
+    @inline(never)
+    fileprivate func deliver(to receiver: any ObjectReceiver) throws { try receiver.receive(header: self) }
 }
 
 extension StreamSession {

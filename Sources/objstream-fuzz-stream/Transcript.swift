@@ -29,30 +29,31 @@ struct Transcript: Equatable, CustomStringConvertible {
         var plan = plan
         var size: Int64 = 0
         var received: Int64 = 0
-        let handle = { (event: StreamDecoder.Event) in
-            switch event {
-            case .header(let header):
-                size = header.attributes.size
-                received = 0
-                transcript.entries.append(.header(header))
-            case .data(let bytes):
-                guard !bytes.isEmpty else { fatalError("empty data event") }
-                received += Int64(bytes.count)
-                guard size < 0 || received <= size else { fatalError("data past the object's size \(size)") }
-                if case .data(let n) = transcript.entries.last {
-                    transcript.entries[transcript.entries.count - 1] = .data(n + bytes.count)
-                } else {
-                    transcript.entries.append(.data(bytes.count))
-                }
-            case .objectEnd:
-                guard size < 0 || received == size else { fatalError("object of size \(size) ended at \(received)") }
-                transcript.entries.append(.objectEnd)
-            case .marker(let opcode):
-                transcript.entries.append(.marker(opcode))
-            }
-        }
         do throws(BrokenStreamError) {
             let decoder = try BodyDecoder(compressed: compressed)
+            let handle = { (event: StreamDecoder.Event) in
+                switch event {
+                case .header:
+                    let header = decoder.frames.header
+                    size = header.attributes.size
+                    received = 0
+                    transcript.entries.append(.header(header))
+                case .data(let bytes):
+                    guard !bytes.isEmpty else { fatalError("empty data event") }
+                    received += Int64(bytes.count)
+                    guard size < 0 || received <= size else { fatalError("data past the object's size \(size)") }
+                    if case .data(let n) = transcript.entries.last {
+                        transcript.entries[transcript.entries.count - 1] = .data(n + bytes.count)
+                    } else {
+                        transcript.entries.append(.data(bytes.count))
+                    }
+                case .objectEnd:
+                    guard size < 0 || received == size else { fatalError("object of size \(size) ended at \(received)") }
+                    transcript.entries.append(.objectEnd)
+                case .marker(let opcode):
+                    transcript.entries.append(.marker(opcode))
+                }
+            }
             var rest = body
             while !rest.isEmpty {
                 let n = min(plan.next(), rest.count)

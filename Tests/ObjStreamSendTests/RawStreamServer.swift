@@ -350,7 +350,7 @@ final class RawStreamServer: @unchecked Sendable {
             do {
                 try decoder.feed(data) { (event: StreamDecoder.Event) in
                     switch event {
-                    case .header(let h): current = ReceivedObject(header: h, size: 0, digest: 0xcbf2_9ce4_8422_2325)
+                    case .header: current = ReceivedObject(header: decoder.frames.header, size: 0, digest: 0xcbf2_9ce4_8422_2325)
                     case .data(let d):
                         current!.size += d.count
                         dataBytes += d.count

@@ -20,9 +20,9 @@ struct DecodedStream {
         let decoder = try BodyDecoder(compressed: compressed)
         try decoder.feed(body, chunkSizes: chunkSizes) { event in
             switch event {
-            case .header(let h):
+            case .header:
                 precondition(current == nil, "header inside an object")
-                current = DecodedObject(header: h, data: [])
+                current = DecodedObject(header: decoder.frames.header, data: [])
             case .data(let bytes):
                 current!.data += bytes
             case .objectEnd:

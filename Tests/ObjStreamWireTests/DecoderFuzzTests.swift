@@ -23,8 +23,8 @@ import Testing
         do {
             try decoder.feed(body, chunkSizes: chunks) { event in
                 switch event {
-                case .header(let h):
-                    size = h.attributes.size
+                case .header:
+                    size = decoder.frames.header.attributes.size
                     received = 0
                 case .data(let d):
                     received += Int64(d.count)

@@ -42,7 +42,7 @@ import Testing
         var objects: [DecodedObject] = []
         try decoder.feed(body, chunkSizes: chunkSizes) { event in
             switch event {
-            case .header(let header): objects.append(DecodedObject(header: header, data: []))
+            case .header: objects.append(DecodedObject(header: decoder.frames.header, data: []))
             case .data(let bytes): objects[objects.count - 1].data += bytes
             default: break
             }

@@ -9,12 +9,16 @@
 ///
 /// Data events are views into the chunk being fed, valid until the next call;
 /// nothing is copied except frame and object headers that straddle two chunks,
-/// which collect in one reused buffer. One decoder serves one stream on one thread.
+/// which collect in one reused buffer. The decoded object header is not carried by
+/// the event but held by the decoder (``header``), so that an event is two words
+/// and the header is never copied on its way to the receiver. One decoder serves
+/// one stream on one thread.
 public final class StreamDecoder {
     /// What the decoder found next in the stream.
     public enum Event {
-        /// An object's decoded header; its data (if any) and ``objectEnd`` follow.
-        case header(ObjectHeader)
+        /// An object's header was decoded: ``StreamDecoder/header`` holds it until the
+        /// next `header` event; the object's data (if any) and ``objectEnd`` follow.
+        case header
         /// The next bytes of the current object's data: a view into the fed chunk.
         case data(UnsafeRawBufferPointer)
         /// The current object is complete.
@@ -36,6 +40,34 @@ public final class StreamDecoder {
     private var scratch: UnsafeMutableRawPointer
     private var scratchCapacity: Int
     private var partial = 0
+
+    @usableFromInline let current: UnsafeMutablePointer<ObjectHeader> = {
+        let p = UnsafeMutablePointer<ObjectHeader>.allocate(capacity: 1)
+        p.initialize(to: ObjectHeader())
+        return p
+    }()
+
+    /// The header of the current object, from its ``Event/header`` event until the next
+    /// object header or marker is decoded.
+    ///
+    /// Read in place (a borrow, not a copy) for as long as the reading expression lasts.
+    public var header: ObjectHeader {
+        _read { yield current.pointee }
+    }
+
+    /// Calls `body` with the current object's header, lent without a copy.
+    ///
+    /// Passing ``header`` to a function copies it (every string and array retained,
+    /// then released), since the compiler cannot know that the call leaves the decoder
+    /// alone; here the header is moved out for the call and back in after it.
+    /// - Parameter body: What to do with the header; it must not use this decoder.
+    /// - Throws: What `body` throws.
+    @inlinable
+    public func withHeader<E: Error>(_ body: (ObjectHeader) throws(E) -> Void) throws(E) {
+        let lent = current.move()
+        defer { current.initialize(to: lent) }
+        try body(lent)
+    }
 
     /// The sender id reported in errors (from the request, or from the last header).
     public private(set) var senderID: String
@@ -62,7 +94,11 @@ public final class StreamDecoder {
         self.scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        current.deinitialize(count: 1)
+        current.deallocate()
+    }
 
     /// Whether the decoder stands between two frames, so that the body may end here.
     public var isAtFrameBoundary: Bool {
@@ -105,24 +141,24 @@ public final class StreamDecoder {
 
             case .objectHeader(let length, let pduStream):
                 guard let raw = take(length, from: &input) else { return nil }
-                let header: ObjectHeader
                 do {
-                    header = try HeaderCodec.decode(UnsafeRawBufferPointer(start: raw, count: length))
+                    current.pointee = try HeaderCodec.decode(UnsafeRawBufferPointer(start: raw, count: length))
                 } catch {
                     throw broken(
                         .objectHeaderInvalid, "object header (hlen \(length)): \(error)",
                         at: frameStart + Int64(ProtoHeader.size) + Int64(error.offset), cause: error)
                 }
-                if !header.senderID.isEmpty { senderID = header.senderID }
-                let size = header.attributes.size
-                if header.opcode.isReserved {
+                if !current.pointee.senderID.isEmpty { senderID = current.pointee.senderID }
+                let size = current.pointee.attributes.size
+                let opcode = current.pointee.opcode
+                if opcode.isReserved {
                     if size != 0 {
                         throw broken(
-                            .objectHeaderInvalid, "reserved opcode \(header.opcode) with size \(size)", at: frameStart)
+                            .objectHeaderInvalid, "reserved opcode \(opcode) with size \(size)", at: frameStart)
                     }
                     state = .protoHeader
-                    if header.opcode == .fin { sawFin = true }
-                    return .marker(header.opcode)
+                    if opcode == .fin { sawFin = true }
+                    return .marker(opcode)
                 }
                 if size == WireLimits.unknownSize && !pduStream {
                     throw broken(.objectHeaderInvalid, "object of unknown size on a stream without PDUs", at: frameStart)
@@ -137,7 +173,7 @@ public final class StreamDecoder {
                 } else {
                     state = .objectData(remaining: size)
                 }
-                return .header(header)
+                return .header
 
             case .objectData(let remaining):
                 if input.isEmpty { return nil }

@@ -340,12 +340,30 @@ public enum HeaderCodec {
         mutating func string(_ field: HeaderStringField) throws(WireError) -> String {
             let raw = try slice(field.description)
             if raw.isEmpty { return "" }
-            // `String(decoding:)` is specialized and fast but repairs invalid bytes; a
+            // `String(decoding:)` is specialized and fast but repairs invalid bytes. ASCII
+            // (names, ids, checksums: nearly every field) cannot need repair; otherwise a
             // repaired string differs from its source, which one memcmp tells.
             var s = String(decoding: raw, as: UTF8.self)
+            if Self.isASCII(raw) { return s }
             let intact = s.withUTF8 { $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
             if !intact { repaired = true }
             return s
+        }
+
+        /// Whether all bytes are below 0x80, tested a word at a time.
+        @inline(__always)
+        private static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+            var bits: UInt64 = 0
+            var i = 0
+            while i + 8 <= raw.count {
+                bits |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < raw.count {
+                bits |= UInt64(raw[i])
+                i += 1
+            }
+            return bits & 0x8080_8080_8080_8080 == 0
         }
 
         mutating func bytes(_ field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
