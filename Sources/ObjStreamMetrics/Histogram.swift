@@ -33,18 +33,43 @@ public final class Histogram: Sendable {
     /// Records one observation.
     /// - Parameter value: The observed value.
     public func observe(_ value: Double) {
-        // Binary search for the first bound >= value.
+        let bucket = Self.bucket(of: value, in: bounds)
+        state.withLock {
+            $0.counts[bucket] += 1
+            $0.sum += value
+            $0.count += 1
+        }
+    }
+
+    /// Adds a batch of observations at once (one lock for all of them) and empties it.
+    /// - Parameter batch: Observations gathered with ``makeBatch()``.
+    public func record(_ batch: inout Batch) {
+        guard batch.count > 0 else { return }
+        state.withLock { s in
+            for (i, n) in batch.counts.enumerated() where n > 0 { s.counts[i] += n }
+            s.sum += batch.sum
+            s.count += batch.count
+        }
+        batch.reset()
+    }
+
+    /// An empty batch for observations made on one thread without the lock, for ``record(_:)``.
+    /// - Returns: The batch.
+    public func makeBatch() -> Batch { Batch(bounds: bounds) }
+
+    /// The index of the bucket a value falls in: the first bound at or above it, or the `+Inf` bucket.
+    /// - Parameters:
+    ///   - value: The observed value.
+    ///   - bounds: The ascending bounds.
+    /// - Returns: The bucket's index, `bounds.count` for `+Inf`.
+    static func bucket(of value: Double, in bounds: [Double]) -> Int {
         var lo = 0
         var hi = bounds.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if bounds[mid] < value { lo = mid + 1 } else { hi = mid }
         }
-        state.withLock {
-            $0.counts[lo] += 1
-            $0.sum += value
-            $0.count += 1
-        }
+        return lo
     }
 
     /// The current buckets, cumulative, with sum and count.

@@ -1,10 +1,12 @@
 import ObjStreamWire
+import ObjStreamMetrics
 
 /// Dispatches one request body to its receiver: owns the ``BodyDecoder``, feeds it
 /// chunks, calls the receiver for each event and keeps the receive metrics.
 ///
 /// One session serves one request on one thread. Per chunk it does one decoder feed
-/// plus the receiver calls: no allocation, no lock, no thread hop. The receiver's
+/// plus the receiver calls: no allocation, no thread hop, and one lock (the object-size
+/// histogram): the metrics get what the chunk brought when it is done. The receiver's
 /// ``ObjectReceiver/end(error:)`` is called exactly once, by ``finish()``,
 /// ``abort(_:)`` or the first failure inside ``feed(_:)``.
 public final class StreamSession {
@@ -71,6 +73,8 @@ public final class StreamSession {
     }
 
     private let decoder: BodyDecoder
+    /// The decoder's frame decoder, held here too so that the data path does not load it per event.
+    private let frames: StreamDecoder
     private let receiver: any ObjectReceiver
     private let series: ReceiveMetrics.EndpointSeries
     private let metrics: ReceiveMetrics
@@ -78,6 +82,10 @@ public final class StreamSession {
     private var currentBytes: Int64 = 0
     /// Whether the receiver refused the current object: it gets no more calls for it.
     private var currentRefused = false
+    /// What the metrics have been told so far of ``objects``, ``controlObjects`` and ``bytes``.
+    private var published = (objects: 0, controlObjects: 0, bytes: Int64(0))
+    /// The sizes of objects completed since the metrics were last told.
+    private var sizes: Histogram.Batch
 
     /// Opens a session: makes the decoder, then the endpoint's receiver.
     /// - Parameters:
@@ -95,7 +103,9 @@ public final class StreamSession {
         self.info = info
         self.decoder = try BodyDecoder(
             compressed: info.compressed, senderID: info.senderID, headerBuffer: headerBuffer, admitLZ4Frame: admitLZ4Frame)
+        self.frames = decoder.frames
         self.metrics = metrics
+        self.sizes = metrics.objectSize.makeBatch()
         self.series = metrics.endpoint(info.trname)
         self.receiver = endpoint.makeReceiver(for: info)
         self.started = .now
@@ -112,22 +122,25 @@ public final class StreamSession {
     @discardableResult
     public func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard outcome == nil else { return false }
+        defer { publish() }
         if !info.compressed {
             // The plain path pulls events straight from the frame decoder: no generic
             // closure call per chunk (the body decoder's generic feed is not specialized
             // across modules and costs metadata lookups on every tiny chunk).
+            let frames = self.frames
+            let receiver = self.receiver
             var input = chunk
             while true {
                 let event: StreamDecoder.Event?
                 do {
-                    event = try decoder.frames.next(from: &input)
+                    event = try frames.next(from: &input)
                 } catch {
                     end(.broken(error))
                     return false
                 }
                 guard let event else { return true }
                 do {
-                    try dispatch(event)
+                    try dispatch(event, frames, receiver)
                 } catch {
                     end(.handler(error, reported: decoder.failure("receiver failed (\(error))")))
                     return false
@@ -135,7 +148,7 @@ public final class StreamSession {
             }
         }
         do throws(BodyDecodingError<any Error>) {
-            try decoder.feed(chunk) { (event) throws(any Error) in try dispatch(event) }
+            try decoder.feed(chunk) { (event) throws(any Error) in try dispatch(event, frames, receiver) }
             return true
         } catch {
             switch error {
@@ -178,14 +191,16 @@ public final class StreamSession {
         return outcome!
     }
 
-    private func dispatch(_ event: StreamDecoder.Event) throws {
+    /// Takes one event to the receiver and counts it.
+    /// - Parameters:
+    ///   - event: The decoder's event.
+    ///   - frames: The session's frame decoder (``frames``), passed in so that it is not loaded per event.
+    ///   - receiver: The session's receiver, likewise.
+    private func dispatch(_ event: StreamDecoder.Event, _ frames: StreamDecoder, _ receiver: any ObjectReceiver) throws {
         switch event {
         case .data(let data):
             currentBytes += Int64(data.count)
-            if !currentIsControl {
-                bytes += Int64(data.count)
-                series.bytes.increment(by: UInt64(data.count))
-            }
+            if !currentIsControl { bytes += Int64(data.count) }
             if currentRefused { return }
             do {
                 try receiver.receive(data: data)
@@ -193,12 +208,12 @@ public final class StreamSession {
                 refuse(refusal)
             }
         case .header:
-            currentIsControl = decoder.frames.header.isControl
+            currentIsControl = frames.header.isControl
             currentBytes = 0
             currentRefused = false
             do {
                 // Called on the header, so that it is borrowed from the decoder, not copied.
-                try decoder.frames.withHeader { (header) throws in try receiver.receive(header: header) }
+                try frames.withHeader { (header) throws in try receiver.receive(header: header) }
             } catch let refusal as ObjectRefusal {
                 refuse(refusal)
             }
@@ -212,12 +227,10 @@ public final class StreamSession {
             }
             if currentIsControl {
                 controlObjects += 1
-                series.controlObjects.increment()
             } else {
                 if !currentRefused { takenBytes += currentBytes }
                 objects += 1
-                series.objects.increment()
-                metrics.objectSize.observe(Double(currentBytes))
+                sizes.observe(Double(currentBytes))
             }
         case .marker:
             break
@@ -231,13 +244,25 @@ public final class StreamSession {
         refusedCount += 1
         series.refusedObjects.increment()
         if refused.count < Self.refusedLimit {
-            let header = decoder.frames.header
+            let header = frames.header
             refused.append(
                 RefusedObject(index: objects, bucket: header.bucket, objectName: header.objectName, refusal: refusal))
         }
     }
 
+    /// Tells the metrics what came since they were last told: counts, bytes, object sizes.
+    private func publish() {
+        if objects > published.objects { series.objects.increment(by: UInt64(objects - published.objects)) }
+        if controlObjects > published.controlObjects {
+            series.controlObjects.increment(by: UInt64(controlObjects - published.controlObjects))
+        }
+        if bytes > published.bytes { series.bytes.increment(by: UInt64(bytes - published.bytes)) }
+        published = (objects, controlObjects, bytes)
+        metrics.objectSize.record(&sizes)
+    }
+
     private func end(_ outcome: Outcome) {
+        publish()
         self.outcome = outcome
         series.sessionsActive.decrement()
         let elapsed = ContinuousClock.now - started

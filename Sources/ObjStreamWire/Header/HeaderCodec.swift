@@ -305,6 +305,7 @@ public enum HeaderCodec {
         /// Whether a string read so far is not valid UTF-8 (and was repaired).
         var repaired = false
 
+        @inline(__always)
         private func need(_ n: Int, _ field: @autoclosure () -> String) throws(WireError) {
             if bytes.count - offset < n {
                 throw WireError(
@@ -313,18 +314,21 @@ public enum HeaderCodec {
             }
         }
 
+        @inline(__always)
         mutating func u16(_ field: @autoclosure () -> String) throws(WireError) -> UInt16 {
             try need(2, field())
             defer { offset += 2 }
             return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         }
 
+        @inline(__always)
         mutating func u64(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
             try need(8, field())
             defer { offset += 8 }
             return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
 
+        @inline(__always)
         mutating func slice(_ field: @autoclosure () -> String) throws(WireError) -> UnsafeRawBufferPointer {
             let start = offset
             let n = Int(try u16(field()))
@@ -337,6 +341,7 @@ public enum HeaderCodec {
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
         }
 
+        @inline(__always)
         mutating func string(_ field: HeaderStringField) throws(WireError) -> String {
             let raw = try slice(field.description)
             if raw.isEmpty { return "" }
