@@ -33,6 +33,10 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     let metrics: SenderMetrics
     let counters = StreamCounters()
     private let state = Mutex(LifeState())
+    /// `state.started` and whether `state.reason` is set, written under the lock and read
+    /// without it, so that `send` takes no lock per object.
+    private let started = Atomic(false)
+    private let terminated = Atomic(false)
     /// The connection of the open request, for `stop()` to shut down.
     let liveConnection = Mutex<SocketConnection?>(nil)
 
@@ -111,9 +115,13 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// Requests opened.
     public var requestCount: Int { counters.requests.load(ordering: .relaxed) }
     /// Data objects put on the wire since the current (or last) request started.
-    public var requestObjects: Int { counters.requestObjects.load(ordering: .relaxed) }
+    public var requestObjects: Int {
+        counters.objects.load(ordering: .relaxed) - counters.requestStartObjects.load(ordering: .relaxed)
+    }
     /// Data bytes put on the wire since the current (or last) request started.
-    public var requestBytes: Int64 { counters.requestBytes.load(ordering: .relaxed) }
+    public var requestBytes: Int64 {
+        counters.bytes.load(ordering: .relaxed) - counters.requestStartBytes.load(ordering: .relaxed)
+    }
     /// Frame bytes (before compression) of the current (or last) request: its stream offset.
     public var offset: Int64 { counters.offset.load(ordering: .relaxed) }
 
@@ -132,7 +140,9 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// - Throws: ``SendError``: reserved opcode, invalid or oversized header, unsized
     ///   without PDUs, no source, or the stream terminated.
     public func send(_ object: consuming OutgoingObject) throws(SendError) {
-        if let error = refusal(of: object) {
+        do {
+            object.encodedHeaderLength = try check(object)
+        } catch {
             var object = object
             Self.complete(&object, error: error, streamCallback: options.sentCallback, metrics: metrics)
             throw error
@@ -162,11 +172,15 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// ``SendError/Code/stopped`` error; ``terminationReason`` is `.stopped`. Does not
     /// wait; see ``waitUntilCompleted(timeout:)``.
     public func stop() {
-        let started: Bool = state.withLock { s in
-            if !s.started { s.started = true; return false }
+        let running: Bool = state.withLock { s in
+            if !s.started {
+                s.started = true
+                started.store(true, ordering: .releasing)
+                return false
+            }
             return true
         }
-        guard started else {
+        guard running else {
             _ = queue.close(.stopped)
             didTerminate(.stopped)
             completions.markDone()
@@ -194,52 +208,60 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         return max(1, Int(ticks.rounded(.up)))
     }
 
-    private func refusal(of object: OutgoingObject) -> SendError? {
+    /// Checks an object before it is queued.
+    /// - Parameter object: The object to send.
+    /// - Returns: Its header's encoded length.
+    /// - Throws: ``SendError``: why the stream refuses it.
+    private func check(_ object: OutgoingObject) throws(SendError) -> Int {
         if object.header.opcode.isReserved {
             let header = object.header
-            return SendError(
+            throw SendError(
                 code: .reservedOpcode,
                 message: "stream \(self): opcode \(header.opcode) of \(header.objectName) is reserved for the transport")
         }
+        let hlen: Int
         do {
-            try HeaderCodec.validate(object.header)
+            hlen = try HeaderCodec.validate(object.header)
         } catch {
-            return SendError(
+            throw SendError(
                 code: .invalidHeader, message: "stream \(self): header of \(object.header.objectName): \(error)",
                 cause: error)
         }
-        let hlen = HeaderCodec.encodedLength(of: object.header)
         if hlen > options.maxHeaderSize {
             let header = object.header
-            return SendError(
+            throw SendError(
                 code: .headerTooLarge,
                 message: "stream \(self): header of \(header.objectName) is \(hlen) bytes, over the maximum \(options.maxHeaderSize)")
         }
         let size = object.header.attributes.size
         if size == WireLimits.unknownSize && options.pduSize == 0 {
             let header = object.header
-            return SendError(
+            throw SendError(
                 code: .unsizedWithoutPDUs,
                 message: "stream \(self): \(header.objectName) has unknown size (-1), which needs a stream with PDUs")
         }
         if size != 0 && object.source == nil {
             let header = object.header
-            return SendError(
+            throw SendError(
                 code: .missingSource,
                 message: "stream \(self): \(header.objectName) has size \(header.attributes.size) but no source")
         }
-        if let reason = state.withLock({ $0.reason }) {
+        // A flag, not the lock, per object; a stream that terminates after this look refuses
+        // the object in the queue's push instead.
+        if terminated.load(ordering: .acquiring), let reason = state.withLock({ $0.reason }) {
             var error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
             error.unsent = true
-            return error
+            throw error
         }
-        return nil
+        return hlen
     }
 
     private func startIfNeeded() {
+        if started.load(ordering: .acquiring) { return }
         let start: Bool = state.withLock { s in
             if s.started { return false }
             s.started = true
+            started.store(true, ordering: .releasing)
             return true
         }
         guard start else { return }
@@ -276,6 +298,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         let first: Bool = state.withLock { s in
             if s.reason != nil { return false }
             s.reason = reason
+            terminated.store(true, ordering: .releasing)
             return true
         }
         guard first else { return }

@@ -18,6 +18,9 @@ public struct OutgoingObject: Sendable {
     public var context: (any Sendable)?
     /// This object's callback; nil: the stream's.
     public var callback: SentCallback?
+    /// The header's encoded length (`hlen`), measured by ``ObjStream/send(_:)`` when it checks
+    /// the header, so that the sender thread does not measure it again; 0 until then.
+    var encodedHeaderLength = 0
 
     /// Creates an object to send.
     /// - Parameters:

@@ -142,7 +142,7 @@ final class StreamSender: @unchecked Sendable {
     private func write(_ object: inout OutgoingObject) throws(SendError) -> Bool {
         try ensureRequest()
         let chunksBefore = writer.chunksWritten
-        let hlen = HeaderCodec.encodedLength(of: object.header)
+        let hlen = object.encodedHeaderLength > 0 ? object.encodedHeaderLength : HeaderCodec.encodedLength(of: object.header)
         let usesPDUs = options.pduSize > 0
         try writeHeader(object.header, hlen: hlen, pduStream: usesPDUs)
         let size = object.header.attributes.size
@@ -165,8 +165,6 @@ final class StreamSender: @unchecked Sendable {
         if !object.header.isControl {
             counters.objects.add(1, ordering: .relaxed)
             counters.bytes.add(dataBytes, ordering: .relaxed)
-            counters.requestObjects.add(1, ordering: .relaxed)
-            counters.requestBytes.add(dataBytes, ordering: .relaxed)
             metrics.objects.increment()
             metrics.bytes.increment(by: UInt64(dataBytes))
         }
@@ -332,8 +330,8 @@ final class StreamSender: @unchecked Sendable {
         requestStarted = .now
         counters.requestOpen.store(true, ordering: .relaxed)
         counters.requests.add(1, ordering: .relaxed)
-        counters.requestObjects.store(0, ordering: .relaxed)
-        counters.requestBytes.store(0, ordering: .relaxed)
+        counters.requestStartObjects.store(counters.objects.load(ordering: .relaxed), ordering: .relaxed)
+        counters.requestStartBytes.store(counters.bytes.load(ordering: .relaxed), ordering: .relaxed)
         counters.offset.store(0, ordering: .relaxed)
         metrics.requests.increment()
     }

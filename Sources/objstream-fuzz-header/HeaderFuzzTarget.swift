@@ -7,7 +7,7 @@ import ObjStreamWire
 /// repaired copy of them, so that:
 /// - encoding it gives back exactly the input bytes (a string that is not valid UTF-8 is
 ///   written from ``ObjectHeader/undecodedStrings``, not from its repaired `String`), and
-///   ``HeaderCodec/encodedLength(of:)`` is the input's length;
+///   ``HeaderCodec/encodedLength(of:)`` and what ``HeaderCodec/validate(_:)`` measures are the input's length;
 /// - those bytes decode to an equal header, undecoded strings included;
 /// - the same header built field by field from ``ObjectHeader/bytes(of:)`` with
 ///   ``ObjectHeader/setBytes(_:of:)`` is equal to it.
@@ -30,6 +30,7 @@ public func headerFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
     }
     guard encoded.elementsEqual(input) else { fatalError("re-encoding changed the bytes: \(encoded) against \(Array(input))") }
     guard HeaderCodec.encodedLength(of: header) == size else { fatalError("encodedLength \(HeaderCodec.encodedLength(of: header)) for \(size) bytes") }
+    guard (try? HeaderCodec.validate(header)) == size else { fatalError("validate measures \(String(describing: try? HeaderCodec.validate(header))) for \(size) bytes") }
     guard let again = try? HeaderCodec.decode(encoded), again == header else { fatalError("the re-encoded header decodes differently") }
     let rebuilt = HeaderRebuild.fieldByField(header)
     guard rebuilt == header else { fatalError("the header rebuilt from bytes(of:) differs: \(rebuilt) against \(header)") }

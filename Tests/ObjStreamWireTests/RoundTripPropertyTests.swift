@@ -59,6 +59,7 @@ import Testing
             let header = Self.randomHeader(&rng, size: Int64.random(in: -1...Int64.max, using: &rng))
             let bytes = try HeaderCodec.encode(header)
             #expect(bytes.count == HeaderCodec.encodedLength(of: header))
+            #expect(try HeaderCodec.validate(header) == bytes.count)
             #expect(bytes.count <= WireLimits.maxHeaderSize)
             #expect(try HeaderCodec.decode(bytes) == header)
         }

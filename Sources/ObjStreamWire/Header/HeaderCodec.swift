@@ -45,34 +45,39 @@ public enum HeaderCodec {
         return n + 2  // terminator
     }
 
-    /// Checks that a header can be encoded: string lengths, metadata keys, size.
+    /// Checks that a header can be encoded (string lengths, metadata keys, size) and measures it.
     /// - Parameter header: The header to check.
+    /// - Returns: The encoded length, ``encodedLength(of:)``, found on the way.
     /// - Throws: ``WireError`` naming the first field that cannot be encoded.
-    public static func validate(_ header: ObjectHeader) throws(WireError) {
+    @discardableResult
+    public static func validate(_ header: ObjectHeader) throws(WireError) -> Int {
         if header.undecodedStrings.isEmpty {
-            try validate(header) { _, string in string.utf8.count }
+            return try validate(header) { _, string in string.utf8.count }
         } else {
-            try validate(header) { field, string in
+            return try validate(header) { field, string in
                 header.undecodedBytes(of: field, matching: string)?.count ?? string.utf8.count
             }
         }
     }
 
-    /// Checks a header, with each string's byte count from `count`.
+    /// Checks and measures a header, with each string's byte count from `count`.
     /// - Parameters:
     ///   - header: The header to check.
     ///   - count: The bytes a string field is written with.
+    /// - Returns: The encoded length.
     /// - Throws: ``WireError`` naming the first field that cannot be encoded.
     @inline(__always)
     private static func validate(
         _ header: ObjectHeader, _ count: (HeaderStringField, String) -> Int
-    ) throws(WireError) {
+    ) throws(WireError) -> Int {
+        var length = 2 + 8 + 8 + 2  // opcode, size, atime, terminator
         func check(_ field: @autoclosure () -> String, _ n: Int) throws(WireError) {
             if n > WireLimits.maxStringLength {
                 throw WireError(
                     code: .stringTooLong, field: field(), offset: 0,
                     message: "\(n) bytes, at most \(WireLimits.maxStringLength) fit a string field")
             }
+            length += 2 + n
         }
         func check(_ field: HeaderStringField, _ string: String) throws(WireError) {
             try check(field.description, count(field, string))
@@ -101,6 +106,7 @@ public enum HeaderCodec {
             try check(.metadataKey(i), entry.key)
             try check(.metadataValue(i), entry.value)
         }
+        return length
     }
 
     /// Encodes a header into `destination`, which must hold ``encodedLength(of:)`` bytes.
