@@ -31,7 +31,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     let queue: SendQueue
     let completions: CompletionQueue
     let metrics: SenderMetrics
-    let counters = StreamCounters()
+    let counters: StreamCounters
     private let state = Mutex(LifeState())
     /// `state.started` and whether `state.reason` is set, written under the lock and read
     /// without it, so that `send` takes no lock per object.
@@ -61,10 +61,16 @@ public final class ObjStream: Sendable, CustomStringConvertible {
         self.endpointName = self.url.endpointName
         self.options = options
         self.dryRun = options.dryRun ?? StreamOptions.dryRunFromEnvironment
-        self.queue = SendQueue(burst: options.burst)
-        self.metrics = SenderMetrics(registry: options.metrics)
+        let counters = StreamCounters()
+        let metrics = SenderMetrics(registry: options.metrics)
+        self.counters = counters
+        self.metrics = metrics
+        // Counted where the push waits, with no closure made per object.
+        self.queue = SendQueue(burst: options.burst) {
+            counters.queueFull.add(1, ordering: .relaxed)
+            metrics.queueFull.increment()
+        }
         let streamCallback = options.sentCallback
-        let metrics = self.metrics
         self.completions = CompletionQueue(backlog: options.completionBacklog) { object, error in
             ObjStream.complete(&object, error: error, streamCallback: streamCallback, metrics: metrics)
         }
@@ -148,10 +154,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
             throw error
         }
         startIfNeeded()
-        let refused = queue.push(object, mayWait: !completions.isCompletionThread) {
-            counters.queueFull.add(1, ordering: .relaxed)
-            metrics.queueFull.increment()
-        }
+        let refused = queue.push(object, mayWait: !completions.isCompletionThread)
         if case (let reason, var object)? = refused {
             var error = SendError(code: .terminated, message: "stream \(self) terminated (\(reason))")
             error.unsent = true

@@ -30,9 +30,16 @@ final class SendQueue: @unchecked Sendable {
     private var pushersWaiting = 0
     /// The most objects that wait in the queue; the sender's batch in hand may hold as many again.
     let burst: Int
+    /// Called (under the lock) each time a push has to wait for room (`chanFull`).
+    private let whenFull: @Sendable () -> Void
 
-    init(burst: Int) {
+    /// Creates a queue.
+    /// - Parameters:
+    ///   - burst: The most objects that wait in it.
+    ///   - whenFull: Called each time a push has to wait for room, before it waits.
+    init(burst: Int, whenFull: @escaping @Sendable () -> Void) {
         self.burst = burst
+        self.whenFull = whenFull
         items.reserveCapacity(burst)
     }
 
@@ -41,16 +48,15 @@ final class SendQueue: @unchecked Sendable {
     ///   - object: The object.
     ///   - mayWait: Whether to wait while the queue is full; false queues beyond `burst`
     ///     (a callback's send on the completion thread, which the sender thread may wait for).
-    ///   - onFull: Called (once) when the push has to wait (`chanFull`).
     /// - Returns: nil when queued (the object moved in, never copied); when the stream is
     ///   closed, the termination reason and the object, handed back.
-    func push(_ object: consuming OutgoingObject, mayWait: Bool = true, onFull: () -> Void)
+    func push(_ object: consuming OutgoingObject, mayWait: Bool = true)
         -> (reason: TerminationReason, object: OutgoingObject)?
     {
         condition.lock()
         defer { condition.unlock() }
         if mayWait, closedReason == nil, objectCount >= burst {
-            onFull()
+            whenFull()
             pushersWaiting += 1
             while closedReason == nil, objectCount >= burst { condition.wait() }
             pushersWaiting -= 1

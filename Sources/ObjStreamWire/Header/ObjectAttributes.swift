@@ -12,7 +12,7 @@ public struct ObjectAttributes: Hashable, Sendable, CustomStringConvertible {
     /// The object's version.
     public var version: String
     /// Custom metadata, in the order it is written on the wire.
-    public var customMetadata: [MetadataEntry]
+    @EmptyAsNil public var customMetadata: [MetadataEntry]
 
     /// Creates object attributes.
     public init(

@@ -9,7 +9,7 @@ public struct ObjectHeader: Hashable, Sendable {
     /// The object's name within its bucket.
     public var objectName: String
     /// Opaque bytes for the application.
-    public var opaque: [UInt8]
+    @EmptyAsNil public var opaque: [UInt8]
     /// Demultiplexing key for shared data movers.
     public var demux: String
     /// Size, access time, checksum, version and custom metadata.
@@ -21,7 +21,7 @@ public struct ObjectHeader: Hashable, Sendable {
     /// A field's bytes here count (for ``bytes(of:)`` and the encoder) only while their repaired
     /// decoding is still the field's `String`, byte for byte: assigning another string to the
     /// property wins over them. Set them with ``setBytes(_:of:)``; equality and hashing include them.
-    public var undecodedStrings = [HeaderStringField: [UInt8]]()
+    @EmptyAsNil public var undecodedStrings = [HeaderStringField: [UInt8]]()
 
     /// Creates an object header.
     public init(
