@@ -8,6 +8,8 @@ import Glibc
 /// An object read from a file: sent with `sendfile(2)` on uncompressed streams
 /// without PDUs, read with `pread(2)` otherwise.
 public final class FileSource: ReopenableSource {
+    /// The size from which a file is announced to the kernel as read sequentially (`POSIX_FADV_SEQUENTIAL`).
+    public static let sequentialHintSize: Int64 = 1 << 20
     /// The file's path (for a path that is not UTF-8, its repaired decoding: for messages).
     public let path: String
     /// The file's size when it was opened.
@@ -32,7 +34,10 @@ public final class FileSource: ReopenableSource {
     ///   - path: The path's exact bytes, without a terminating NUL.
     ///   - offset: Where the object's bytes start.
     /// - Throws: ``SendError`` with ``SendError/Code/sourceFailed`` naming the path (repaired) and errno.
-    /// The corresponding C function is `open`.
+    ///
+    /// A file of at least ``sequentialHintSize`` is announced as read sequentially, which
+    /// doubles the kernel's read-ahead for it when it is not in the page cache.
+    /// The corresponding C functions are `open`, `fstat` and `posix_fadvise`.
     public init(path: [UInt8], offset: Int64 = 0) throws(SendError) {
         let name = String(decoding: path, as: UTF8.self)
         let file: FileDescriptor
@@ -53,6 +58,10 @@ public final class FileSource: ReopenableSource {
         self.start = offset
         self.size = Int64(st.st_size) - offset
         self.position = Mutex(offset)
+        if size >= Self.sequentialHintSize {
+            // Advice only: a failure changes nothing but the read-ahead.
+            _ = posix_fadvise(file.rawValue, off_t(offset), 0, POSIX_FADV_SEQUENTIAL)
+        }
     }
 
     public var fileRegion: FileRegion? { FileRegion(descriptor: file.rawValue, offset: start) }
