@@ -319,9 +319,15 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     static func complete(
         _ object: inout OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
     ) {
-        object.source.take()?.close()
+        if let source = object.source.take() { source.close() }
         if error != nil { metrics.completionsFailed.increment() }
-        if let callback = object.callback ?? streamCallback { callback(object.header, object.context, error) }
+        // Two branches, not `object.callback ?? streamCallback`: that boxes a reabstraction
+        // thunk, a heap allocation per object.
+        if let callback = object.callback {
+            callback(object.header, object.context, error)
+        } else if let streamCallback {
+            streamCallback(object.header, object.context, error)
+        }
     }
 
     /// One collector tick.

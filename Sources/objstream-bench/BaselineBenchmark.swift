@@ -7,7 +7,22 @@ enum BaselineBenchmark {
     ///   - seconds: How long the client sends.
     ///   - streams: Parallel streams (`-P`).
     /// - Returns: Gigabytes per second received (all streams), or an error naming what failed.
+    ///
+    /// A run that gives no result (iperf3 now and then ends with exit 0 and a report without
+    /// totals) is tried again, up to three times in all.
     static func run(seconds: Int, streams: Int = 1) throws -> Double {
+        var failure: any Error = BenchError("iperf3 did not run")
+        for _ in 0..<3 {
+            do {
+                return try runOnce(seconds: seconds, streams: streams)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
+    }
+
+    private static func runOnce(seconds: Int, streams: Int) throws -> Double {
         let port = try LoopbackPort.free()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -26,15 +41,22 @@ enum BaselineBenchmark {
         client.arguments = ["iperf3", "-c", "127.0.0.1", "-p", String(port), "-l", "1M", "-t", String(seconds), "-P", String(streams), "-J"]
         client.standardOutput = output
         client.standardError = FileHandle.nullDevice
-        try client.run()
+        do {
+            try client.run()
+        } catch {
+            throw BenchError("iperf3 -c did not start (\(error)); is iperf3 installed? (make deps)")
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         client.waitUntilExit()
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         guard client.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let end = json["end"] as? [String: Any],
+            let end = json?["end"] as? [String: Any],
             let received = end["sum_received"] as? [String: Any],
             let bitsPerSecond = (received["bits_per_second"] as? NSNumber)?.doubleValue
-        else { throw BenchError("iperf3 -c failed (exit \(client.terminationStatus)); is iperf3 installed? (make deps)") }
+        else {
+            let said = (json?["error"] as? String).map { ": \($0)" } ?? (json == nil ? ": no JSON report" : ": no received total")
+            throw BenchError("iperf3 -c failed (exit \(client.terminationStatus))\(said)")
+        }
         return bitsPerSecond / 8 / 1e9
     }
 }
