@@ -27,6 +27,8 @@ public final class StreamDecoder {
         case marker(Opcode)
     }
 
+    /// Where the current object's header lives: one allocation for the decoder's life, so
+    /// that the header can be moved out and back (``withHeader(_:)``) without a copy.
     @usableFromInline let current: UnsafeMutablePointer<ObjectHeader> = {
         let p = UnsafeMutablePointer<ObjectHeader>.allocate(capacity: 1)
         p.initialize(to: ObjectHeader())
@@ -46,10 +48,12 @@ public final class StreamDecoder {
     /// Passing ``header`` to a function copies it (every string and array retained,
     /// then released), since the compiler cannot know that the call leaves the decoder
     /// alone; here the header is moved out for the call and back in after it.
-    /// - Parameter body: What to do with the header; it must not use this decoder.
+    /// For the package's receive path only: while `body` runs the decoder holds no header, so
+    /// `body` must not use this decoder.
+    /// - Parameter body: What to do with the header.
     /// - Throws: What `body` throws.
     @inlinable
-    public func withHeader<E: Error>(_ body: (ObjectHeader) throws(E) -> Void) throws(E) {
+    package func withHeader<E: Error>(_ body: (ObjectHeader) throws(E) -> Void) throws(E) {
         let lent = current.move()
         defer { current.initialize(to: lent) }
         try body(lent)
