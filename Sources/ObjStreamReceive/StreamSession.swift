@@ -212,7 +212,7 @@ public final class StreamSession {
             currentBytes = 0
             currentRefused = false
             do {
-                // Called on the header, so that it is borrowed from the decoder, not copied.
+                // Lent by the decoder: passing `frames.header` as the argument would copy it.
                 try frames.withHeader { (header) throws in try receiver.receive(header: header) }
             } catch let refusal as ObjectRefusal {
                 refuse(refusal)
@@ -278,16 +278,6 @@ public final class StreamSession {
             receiver.end(error: reported)
         }
     }
-}
-
-extension ObjectHeader {
-    /// Hands the header to a receiver.
-    ///
-    /// As a method on the header, it is called on the decoder's header in place: the
-    /// header stays borrowed for the call, where passing it as an argument copies it.
-    /// - Parameter receiver: The session's receiver.
-    @inline(never)
-    fileprivate func deliver(to receiver: any ObjectReceiver) throws { try receiver.receive(header: self) }
 }
 
 extension StreamSession {

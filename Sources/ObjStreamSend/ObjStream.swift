@@ -33,15 +33,15 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     let metrics: SenderMetrics
     let counters: StreamCounters
     private let state = Mutex(LifeState())
-    /// `state.started` and whether `state.reason` is set, written under the lock and read
-    /// without it, so that `send` takes no lock per object.
+    /// Whether the threads started (or `stop` came first): set once, read without a lock.
     private let started = Atomic(false)
+    /// Whether `state.reason` is set, written under the lock and read without it, so that
+    /// `send` takes no lock per object.
     private let terminated = Atomic(false)
     /// The connection of the open request, for `stop()` to shut down.
     let liveConnection = Mutex<SocketConnection?>(nil)
 
     private struct LifeState {
-        var started = false
         var reason: TerminationReason?
         var graceTickUsed = false
         var idleTicksLeft = 0
@@ -92,7 +92,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     deinit {
         // Only a stream that never started gets here unterminated: a started one is held by its
         // sender thread until it ended itself (see `StreamSender.waitForWork(into:)`).
-        if state.withLock({ $0.reason == nil }) { metrics.streamsOpen.decrement() }
+        if !terminated.load(ordering: .acquiring) { metrics.streamsOpen.decrement() }
     }
 
     /// The stream's id: endpoint name and session id (`ID()`).
@@ -104,10 +104,10 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     }
 
     /// Whether the stream has terminated (`IsTerminated()`).
-    public var isTerminated: Bool { state.withLock { $0.reason != nil } }
+    public var isTerminated: Bool { terminated.load(ordering: .acquiring) }
 
     /// Whether the stream's threads started (with its first `send` or `fin`, or a `stop`).
-    var isStarted: Bool { state.withLock { $0.started } }
+    var isStarted: Bool { started.load(ordering: .acquiring) }
 
     /// Why the stream terminated, or nil while it runs (`TermInfo()`).
     public var terminationReason: TerminationReason? { state.withLock { $0.reason } }
@@ -175,15 +175,8 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     /// ``SendError/Code/stopped`` error; ``terminationReason`` is `.stopped`. Does not
     /// wait; see ``waitUntilCompleted(timeout:)``.
     public func stop() {
-        let running: Bool = state.withLock { s in
-            if !s.started {
-                s.started = true
-                started.store(true, ordering: .releasing)
-                return false
-            }
-            return true
-        }
-        guard running else {
+        let neverStarted = started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        guard !neverStarted else {
             _ = queue.close(.stopped)
             didTerminate(.stopped)
             completions.markDone()
@@ -261,13 +254,8 @@ public final class ObjStream: Sendable, CustomStringConvertible {
 
     private func startIfNeeded() {
         if started.load(ordering: .acquiring) { return }
-        let start: Bool = state.withLock { s in
-            if s.started { return false }
-            s.started = true
-            started.store(true, ordering: .releasing)
-            return true
-        }
-        guard start else { return }
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
         let sender = StreamSender(stream: self)
         let completions = self.completions
         let sid = sessionID
@@ -319,7 +307,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
     static func complete(
         _ object: inout OutgoingObject, error: SendError?, streamCallback: SentCallback?, metrics: SenderMetrics
     ) {
-        if let source = object.source.take() { source.close() }
+        object.closeSource()
         if error != nil { metrics.completionsFailed.increment() }
         // Two branches, not `object.callback ?? streamCallback`: that boxes a reabstraction
         // thunk, a heap allocation per object.
@@ -340,7 +328,7 @@ public final class ObjStream: Sendable, CustomStringConvertible {
                 s.graceTickUsed = true
                 return .keep
             }
-            guard s.started else { return .keep }
+            guard started.load(ordering: .acquiring) else { return .keep }
             if counters.activity.exchange(false, ordering: .relaxed) {
                 s.idleTicksLeft = idleTickCount
                 return .keep

@@ -22,6 +22,11 @@ public struct OutgoingObject: Sendable {
     /// the header, so that the sender thread does not measure it again; 0 until then.
     var encodedHeaderLength = 0
 
+    /// Closes the source and lets it go (the object keeps no open file once it is written or done).
+    mutating func closeSource() {
+        if let source = source.take() { source.close() }
+    }
+
     /// Creates an object to send.
     /// - Parameters:
     ///   - header: The header; its size must match what `source` yields.

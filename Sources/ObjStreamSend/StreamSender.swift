@@ -180,7 +180,7 @@ final class StreamSender: @unchecked Sendable {
         if let confirmation {
             // The object waits for the receiver's answer without its source, closed and released
             // now while it is in the cache: a window of many small files holds no open files.
-            object.source.take()?.close()
+            object.closeSource()
             unconfirmed.append(object)
             confirmationDue = writer.offset >= confirmation.maxBytes
                 || (chunkWent && requestStarted.duration(to: .now) >= confirmation.maxDelay)
