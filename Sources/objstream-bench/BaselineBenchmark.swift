@@ -15,6 +15,8 @@ enum BaselineBenchmark {
         for _ in 0..<3 {
             do {
                 return try runOnce(seconds: seconds, streams: streams)
+            } catch let error as BenchError where error == .iperf3Missing {
+                throw error
             } catch {
                 failure = error
             }
@@ -34,18 +36,18 @@ enum BaselineBenchmark {
             if server.isRunning { server.terminate() }
             server.waitUntilExit()
         }
-        guard LoopbackPort.waitUntilListening(port) else { throw BenchError("iperf3 -s did not listen on port \(port)") }
+        guard LoopbackPort.waitUntilListening(port) else {
+            // `env` exits 127 when it finds no iperf3.
+            if !server.isRunning, server.terminationStatus == 127 { throw BenchError.iperf3Missing }
+            throw BenchError("iperf3 -s did not listen on port \(port)")
+        }
         let client = Process()
         let output = Pipe()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         client.arguments = ["iperf3", "-c", "127.0.0.1", "-p", String(port), "-l", "1M", "-t", String(seconds), "-P", String(streams), "-J"]
         client.standardOutput = output
         client.standardError = FileHandle.nullDevice
-        do {
-            try client.run()
-        } catch {
-            throw BenchError("iperf3 -c did not start (\(error)); is iperf3 installed? (make deps)")
-        }
+        try client.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         client.waitUntilExit()
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
@@ -54,6 +56,7 @@ enum BaselineBenchmark {
             let received = end["sum_received"] as? [String: Any],
             let bitsPerSecond = (received["bits_per_second"] as? NSNumber)?.doubleValue
         else {
+            if client.terminationStatus == 127 { throw BenchError.iperf3Missing }
             let said = (json?["error"] as? String).map { ": \($0)" } ?? (json == nil ? ": no JSON report" : ": no received total")
             throw BenchError("iperf3 -c failed (exit \(client.terminationStatus))\(said)")
         }
@@ -62,7 +65,10 @@ enum BaselineBenchmark {
 }
 
 /// A benchmark that could not run, with the reason.
-struct BenchError: Error, CustomStringConvertible {
+struct BenchError: Error, CustomStringConvertible, Equatable {
     var description: String
     init(_ description: String) { self.description = description }
+
+    /// No `iperf3` on the path (`env` exited 127): trying again would not help.
+    static let iperf3Missing = BenchError("iperf3 is not installed (make deps installs it)")
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ObjStreamSend
 import ObjStreamWire
 
 /// A sender that costs next to no CPU: one stream request whose body is written from a
@@ -17,7 +18,11 @@ enum PreframedWriter {
     /// - Returns: What was sent, with this process's CPU time.
     /// - Throws: ``BenchError`` naming the system call or the answer that failed.
     static func run(_ benchCase: BenchCase, url: String) throws -> BenchWorker.Result {
-        guard let (port, path) = parse(url) else { throw BenchError("preframed writer: cannot use the url \(url)") }
+        let endpoint = try EndpointURL(url)
+        guard !endpoint.isTLS, endpoint.host == "127.0.0.1" else {
+            throw BenchError("preframed writer: \(url) is not a plain http:// loopback URL")
+        }
+        let (port, path) = (endpoint.port, endpoint.path)
         var frames = FrameEncoder()
         let payload = [UInt8](repeating: 0x5A, count: benchCase.objectSize)
         let header = ObjectHeader(
@@ -74,15 +79,6 @@ enum PreframedWriter {
             at += n
         }
         return out
-    }
-
-    /// The port and path of `http://127.0.0.1:PORT/PATH`.
-    private static func parse(_ url: String) -> (UInt16, String)? {
-        let prefix = "http://127.0.0.1:"
-        guard url.hasPrefix(prefix) else { return nil }
-        let rest = url.dropFirst(prefix.count)
-        guard let slash = rest.firstIndex(of: "/"), let port = UInt16(rest[..<slash]) else { return nil }
-        return (port, String(rest[slash...]))
     }
 
     /// A TCP connection to the loopback port.
