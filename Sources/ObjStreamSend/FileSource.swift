@@ -5,8 +5,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// An object read from a file: sent with `sendfile(2)` on uncompressed streams
-/// without PDUs, read with `pread(2)` otherwise.
+/// An object read from a file: on uncompressed streams without PDUs or TLS, mapped and gathered
+/// into `sendmsg` when it is large and in the page cache, else sent with `sendfile(2)`;
+/// read with `pread(2)` otherwise.
 public final class FileSource: ReopenableSource {
     /// The size from which a file is announced to the kernel as read sequentially (`POSIX_FADV_SEQUENTIAL`).
     public static let sequentialHintSize: Int64 = 1 << 20

@@ -6,7 +6,7 @@ import Glibc
 /// exactly once by the completion path.
 ///
 /// Conformers may offer faster paths: ``withContiguousBytes(_:)`` lets the sender
-/// hand memory straight to `writev`, ``fileRegion`` lets it use `sendfile(2)`.
+/// hand memory straight to `writev`, ``fileRegion`` lets it map the file or use `sendfile(2)`.
 public protocol ObjectSource: Sendable {
     /// Reads the next bytes.
     /// - Parameter buffer: Where to put them.
@@ -17,7 +17,7 @@ public protocol ObjectSource: Sendable {
     /// Releases what the source holds. Called once, after the object is completed.
     func close()
 
-    /// The file and offset of the object's bytes, when they can be sent with `sendfile(2)`.
+    /// The file and offset of the object's bytes, when they can be mapped or sent with `sendfile(2)`.
     var fileRegion: FileRegion? { get }
 
     /// Calls `body` with all of the object's bytes when they are in memory.

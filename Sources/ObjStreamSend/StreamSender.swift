@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ObjStreamWire
 
 /// The sender thread of one stream: takes objects from the send queue, opens
@@ -227,6 +230,10 @@ final class StreamSender: @unchecked Sendable {
         }
         // No sendfile under TLS: the file's bytes go through the buffer (the gather path) to be encrypted.
         if !writer.isCompressed, !stream.url.isTLS, let region = source.fileRegion {
+            if size >= FileMapping.minimumSize, let mapping = FileMapping(region, count: size) {
+                try writeMapped(mapping, name: name)
+                return Int64(size)
+            }
             let sent = try writer.writeFile(region, count: size)
             if sent < size { throw shortRead(name, got: sent, size: size) }
             return Int64(size)
@@ -241,6 +248,22 @@ final class StreamSender: @unchecked Sendable {
             remaining -= n
         }
         return Int64(size)
+    }
+
+    /// The data of a file mapped in full, gathered into `sendmsg` by reference.
+    /// - Throws: ``SendError/Code/shortRead`` when the kernel found the mapping cut short (the
+    ///   file shrank while it was sent: `EFAULT`), else what the write threw.
+    private func writeMapped(_ mapping: borrowing FileMapping, name: String) throws(SendError) {
+        do throws(SendError) {
+            try writer.writePayload(mapping.bytes)
+        } catch {
+            guard let cause = error.cause as? SystemError, cause.errno == EFAULT else { throw error }
+            throw SendError(
+                code: .shortRead,
+                message: "stream \(stream): \(name) shrank while it was sent: its mapped file has fewer than "
+                    + "\(mapping.bytes.count) bytes now (\(cause))",
+                cause: cause)
+        }
     }
 
     /// The data of an object on a PDU stream: PDUs of at most `pduSize` bytes (header

@@ -81,7 +81,8 @@ final class RawStreamServer: @unchecked Sendable {
     ///   - answerBody: The body of a `200` answer.
     ///   - ipv6: Whether to listen on `[::1]`.
     ///   - holdingConnections: Whether to accept connections and leave them unread until
-    ///     ``resetHeldConnections()`` (a receiver whose listener was closing).
+    ///     ``resetHeldConnections()`` (a receiver whose listener was closing) or
+    ///     ``serveHeldConnections()``.
     ///   - keepAlive: Whether a connection carries request after request (HTTP/1.1 keep-alive).
     ///   - answer: The body of a `200` answer to a request, computed from what it carried.
     ///   - ending: With `keepAlive`: what to do after answering the request with a number.
@@ -146,6 +147,19 @@ final class RawStreamServer: @unchecked Sendable {
     /// How many connections are held unread (see `holdingConnections`).
     var heldCount: Int { holding.withLock { $0.held.count } }
 
+    /// How many bytes wait unread in the held connections' receive buffers: more than 0 once
+    /// a sender's first write arrived.
+    ///
+    /// The corresponding C function is `ioctl` (`FIONREAD`).
+    var heldUnreadBytes: Int {
+        holding.withLock { h in
+            h.held.reduce(0) { sum, fd in
+                var n: Int32 = 0
+                return ioctl(fd, UInt(FIONREAD), &n) == 0 ? sum + Int(n) : sum
+            }
+        }
+    }
+
     /// Resets every held connection (`SO_LINGER` 0, close: the peer gets a reset, no byte read)
     /// and serves the connections that come from now on.
     /// - Returns: How many were reset.
@@ -161,6 +175,20 @@ final class RawStreamServer: @unchecked Sendable {
             defer { h.held.removeAll() }
             return h.held.count
         }
+    }
+
+    /// Starts reading every held connection, as any other, and serves the connections that
+    /// come from now on (a receiver that was slow to start reading).
+    /// - Returns: How many were held.
+    @discardableResult
+    func serveHeldConnections() -> Int {
+        let held = holding.withLock { h in
+            h.on = false
+            defer { h.held.removeAll() }
+            return h.held
+        }
+        for fd in held { _ = startServing(fd) }
+        return held.count
     }
 
     /// All objects of all requests, in arrival order.
@@ -228,22 +256,31 @@ final class RawStreamServer: @unchecked Sendable {
                 return h.on
             }
             if held { continue }
-            let id: (request: Int, connection: Int)? = state.withLock { s in
-                if s.closed { return nil }
-                s.fds.append(fd)
-                s.next += 1
-                s.connections += 1
-                s.requests[s.next] = Request(connection: s.connections)
-                return (s.next, s.connections)
-            }
-            guard let id else {
-                close(fd)
+            guard startServing(fd) else {
                 close(listenFD)
                 return
             }
-            let t = Thread { [self] in serve(fd, first: id.request, connection: id.connection) }
-            t.start()
         }
+    }
+
+    /// Registers an accepted connection and serves it on a thread of its own.
+    /// - Returns: false (the connection closed) when the server was killed.
+    private func startServing(_ fd: Int32) -> Bool {
+        let id: (request: Int, connection: Int)? = state.withLock { s in
+            if s.closed { return nil }
+            s.fds.append(fd)
+            s.next += 1
+            s.connections += 1
+            s.requests[s.next] = Request(connection: s.connections)
+            return (s.next, s.connections)
+        }
+        guard let id else {
+            close(fd)
+            return false
+        }
+        let t = Thread { [self] in serve(fd, first: id.request, connection: id.connection) }
+        t.start()
+        return true
     }
 
     private func update(_ id: Int, _ body: (inout Request) -> Void) {
